@@ -1,0 +1,96 @@
+/**
+ * The application API: commands in, state and events out. This is what the quickstart, the example
+ * server and embedding hosts use; it composes the command handler over a store and a policy.
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import type { Command } from "./domain/Command.js"
+import type { EngagementId, UserId } from "./domain/Ids.js"
+import * as Policy from "./domain/Policy.js"
+import type { EngagementState } from "./engagement/EngagementState.js"
+import * as CommandHandler from "./handling/CommandHandler.js"
+import * as Codec from "./handling/EventCodec.js"
+import type { InvalidCommand } from "./handling/InvalidCommand.js"
+import type { Mentee } from "./mentee/MenteeState.js"
+import type { MentorState } from "./mentor/MentorState.js"
+import type { Checkpoint } from "./store/Checkpoint.js"
+import { EventStore } from "./store/EventStore.js"
+import * as MemoryEventStore from "./store/MemoryEventStore.js"
+import type { InvalidStoreData, StoreError } from "./store/StoreError.js"
+import type { StreamId } from "./store/StreamId.js"
+
+export type { CommandContext, CommandResult, ExecuteError } from "./handling/CommandHandler.js"
+
+type ReadError = InvalidStoreData | StoreError
+
+export interface StintShape {
+  /** Executes a command as the given actor. */
+  readonly execute: (
+    command: Command,
+    context: CommandHandler.CommandContext
+  ) => Effect.Effect<CommandHandler.CommandResult, CommandHandler.ExecuteError>
+  /** Decodes an untyped command (a request body) and executes it; bad input is an `InvalidCommand`. */
+  readonly executeUnknown: (
+    input: unknown,
+    context: CommandHandler.CommandContext
+  ) => Effect.Effect<CommandHandler.CommandResult, CommandHandler.ExecuteError | InvalidCommand>
+  /** An engagement's current state, straight from its stream (undefined when it does not exist). */
+  readonly engagement: (id: EngagementId) => Effect.Effect<EngagementState, ReadError>
+  readonly mentor: (id: UserId) => Effect.Effect<MentorState, ReadError>
+  readonly mentee: (id: UserId) => Effect.Effect<Mentee, ReadError>
+  /** A stream's events, decoded. */
+  readonly history: (streamId: StreamId) => Effect.Effect<ReadonlyArray<Codec.Envelope>, ReadError>
+  /** The global log from a checkpoint, decoded; follows live when `live` is true. */
+  readonly events: (options?: {
+    readonly from?: Checkpoint
+    readonly live?: boolean
+  }) => Stream.Stream<Codec.Envelope, ReadError>
+}
+
+/** Stint: provide `Stint.layer` over a store, or `Stint.layerMemory` for tests and prototypes. */
+export class Stint extends Context.Tag("@stint/core/Stint")<Stint, StintShape>() {}
+
+export const make = (options: { readonly upcasters?: ReadonlyArray<Codec.Upcaster> } = {}) =>
+  Effect.gen(function* () {
+    const handler = yield* CommandHandler.CommandHandler
+    const store = yield* EventStore
+    const codec = Codec.makeDecoder(options.upcasters)
+    const decodeAll = (records: Parameters<typeof codec.decodeRecord>[0][]) =>
+      Effect.forEach(records, (r) => codec.decodeRecord(r))
+    return Stint.of({
+      execute: handler.execute,
+      executeUnknown: handler.executeUnknown,
+      engagement: (id) => handler.loadEngagement(id).pipe(Effect.withSpan("Stint.engagement")),
+      mentor: (id) => handler.loadMentor(id).pipe(Effect.withSpan("Stint.mentor")),
+      mentee: (id) => handler.loadMentee(id).pipe(Effect.withSpan("Stint.mentee")),
+      history: (streamId) =>
+        store.readStream(streamId).pipe(
+          Effect.flatMap((records) => decodeAll([...records])),
+          Effect.withSpan("Stint.history")
+        ),
+      events: (opts = {}) => {
+        const from = opts.from === undefined ? {} : { from: opts.from }
+        const records = opts.live ? store.subscribe(from) : store.readAll(from)
+        return Stream.mapEffect(records, (record) => codec.decodeRecord(record))
+      }
+    })
+  })
+
+export interface LayerOptions extends CommandHandler.HandlerOptions {}
+
+/** Stint over the provided `EventStore` and `ProgramPolicy`. */
+export const layer = (
+  options: LayerOptions = {}
+): Layer.Layer<Stint | CommandHandler.CommandHandler, never, EventStore | Policy.ProgramPolicy> =>
+  Layer.effect(Stint, make(options)).pipe(Layer.provideMerge(CommandHandler.layer(options)))
+
+/** Stint in memory, with the default policy or some values overridden: for tests, demos and prototypes. */
+export const layerMemory = (
+  options: LayerOptions & { readonly policy?: Partial<Policy.Policy> } = {}
+): Layer.Layer<Stint | CommandHandler.CommandHandler | EventStore | Policy.ProgramPolicy, Policy.InvalidPolicy> =>
+  layer(options).pipe(
+    Layer.provideMerge(MemoryEventStore.layerMemory),
+    Layer.provideMerge(options.policy ? Policy.layer(options.policy) : Policy.layerDefault)
+  )

@@ -1,0 +1,255 @@
+/**
+ * The in-memory event store: the reference adapter for tests, examples and the store contract suite.
+ * It keeps the log in arrays owned by one store instance, so each `make` (and each `layerMemory`
+ * build) starts empty.
+ */
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as Checkpoint from "./Checkpoint.js"
+import {
+  type AppendRequest,
+  type AppendResult,
+  EventStore,
+  type EventStoreShape,
+  type ReadAllOptions
+} from "./EventStore.js"
+import * as ExpectedVersion from "./ExpectedVersion.js"
+import type { RecordedEvent } from "./RecordedEvent.js"
+import { InvalidStoreData, WrongExpectedVersion } from "./StoreError.js"
+import { StreamId } from "./StreamId.js"
+
+/** How many events `readAll` and `subscribe` read per page when the caller does not say. */
+export const defaultBatchSize = 500
+
+interface State {
+  /** Every event in `(commit, position)` order; only ever appended to. */
+  readonly log: Array<RecordedEvent>
+  readonly streams: Map<string, Array<RecordedEvent>>
+  readonly commands: Map<string, AppendResult>
+  lastCommit: bigint
+  /** Completed (and replaced) by every write, so a subscriber can wait for the next one. */
+  changed: Deferred.Deferred<void>
+}
+
+const decodeStreamId = Schema.decodeUnknownEither(StreamId)
+
+/** Refuses a stream id that is not a valid `StreamId` (callers may bypass the brand with a cast). */
+const validateStreamId = (streamId: string): Effect.Effect<void, InvalidStoreData> =>
+  Either.match(decodeStreamId(streamId), {
+    onLeft: (error) =>
+      Effect.fail(
+        new InvalidStoreData({
+          streamId,
+          reason: ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? "invalid stream id"
+        })
+      ),
+    onRight: () => Effect.void
+  })
+
+/**
+ * Copies a payload through JSON, as the SQL stores do: callers cannot mutate a stored event
+ * afterwards, and data a database would refuse is refused here too.
+ */
+const copyJson = (data: unknown): Either.Either<unknown, string> => {
+  try {
+    const text = JSON.stringify(data)
+    return text === undefined ? Either.left("event data is not JSON") : Either.right(JSON.parse(text))
+  } catch (error) {
+    return Either.left(`event data is not JSON: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
+const checkpointOf = (event: RecordedEvent): Checkpoint.Checkpoint => ({
+  commit: event.commit,
+  position: event.position
+})
+
+const validBatchSize = (batchSize: number): boolean => Number.isInteger(batchSize) && batchSize > 0
+
+/** Builds an empty store. */
+export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
+  // Check and write happen under one permit, so two appends can never pass the same version check.
+  const lock = yield* Effect.makeSemaphore(1)
+  const state: State = {
+    log: [],
+    streams: new Map(),
+    commands: new Map(),
+    lastCommit: 0n,
+    changed: Deferred.unsafeMake<void>(FiberId.none)
+  }
+
+  /** The events strictly after `from`, at most `size` of them. */
+  const pageAfter = (from: Checkpoint.Checkpoint, size: number): Array<RecordedEvent> => {
+    let low = 0
+    let high = state.log.length
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (Checkpoint.compare(checkpointOf(state.log[middle]!), from) <= 0) low = middle + 1
+      else high = middle
+    }
+    return state.log.slice(low, low + size)
+  }
+
+  const head = (): Checkpoint.Checkpoint => {
+    const last = state.log[state.log.length - 1]
+    return last === undefined ? Checkpoint.start : checkpointOf(last)
+  }
+
+  /**
+   * Checks every stream, then writes. It runs as one synchronous step under the lock: readers never
+   * see part of an append, and nothing is written unless every check passed.
+   */
+  const write = (
+    request: AppendRequest,
+    now: number
+  ): Effect.Effect<AppendResult, WrongExpectedVersion | InvalidStoreData> => {
+    const previous = state.commands.get(request.commandId)
+    if (previous !== undefined) return Effect.succeed({ ...previous, duplicate: true })
+
+    const commit = state.lastCommit + 1n
+    const recordedAt = DateTime.unsafeMake(now)
+    let position = BigInt(state.log.length)
+    const events: Array<RecordedEvent> = []
+    const versions: Array<{ readonly streamId: StreamId; readonly version: number }> = []
+    for (const stream of request.streams) {
+      const actual = state.streams.get(stream.streamId)?.length ?? 0
+      if (!ExpectedVersion.satisfiedBy(stream.expected, actual)) {
+        return Effect.fail(
+          new WrongExpectedVersion({
+            streamId: stream.streamId,
+            expected: ExpectedVersion.format(stream.expected),
+            actual
+          })
+        )
+      }
+      let version = actual
+      for (const event of stream.events) {
+        version++
+        const data = copyJson(event.data)
+        if (Either.isLeft(data)) {
+          return Effect.fail(new InvalidStoreData({ streamId: stream.streamId, version, reason: data.left }))
+        }
+        position++
+        events.push({
+          eventId: event.eventId,
+          streamId: stream.streamId,
+          version,
+          position,
+          commit,
+          type: event.type,
+          data: data.right,
+          metadata: {
+            actor: request.actor,
+            commandId: request.commandId,
+            correlationId: request.correlationId,
+            causationId: request.causationId,
+            schemaVersion: event.schemaVersion,
+            recordedAt
+          }
+        })
+      }
+      versions.push({ streamId: stream.streamId, version })
+    }
+
+    const result: AppendResult = { commandId: request.commandId, events, versions, duplicate: false }
+    // A pure check (no events) records nothing, so the command id stays free for a real append.
+    if (events.length === 0) return Effect.succeed(result)
+
+    for (const event of events) {
+      state.log.push(event)
+      const stream = state.streams.get(event.streamId)
+      if (stream === undefined) state.streams.set(event.streamId, [event])
+      else stream.push(event)
+    }
+    state.commands.set(request.commandId, result)
+    state.lastCommit = commit
+    const changed = state.changed
+    state.changed = Deferred.unsafeMake<void>(FiberId.none)
+    Deferred.unsafeDone(changed, Exit.void)
+    return Effect.succeed(result)
+  }
+
+  const append = Effect.fn("EventStore.append")(function* (request: AppendRequest) {
+    yield* Effect.annotateCurrentSpan("stint.commandId", request.commandId)
+    const seen = new Set<string>()
+    for (const stream of request.streams) {
+      yield* validateStreamId(stream.streamId)
+      // Two entries for one stream would make "the stream's expected version" ambiguous.
+      if (seen.has(stream.streamId)) {
+        return yield* new InvalidStoreData({
+          streamId: stream.streamId,
+          reason: "the stream appears more than once in one append"
+        })
+      }
+      seen.add(stream.streamId)
+    }
+    return yield* lock.withPermits(1)(
+      Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.suspend(() => write(request, now)))
+    )
+  })
+
+  const readStream = Effect.fn("EventStore.readStream")(function* (
+    streamId: StreamId,
+    options?: { readonly fromVersion?: number }
+  ) {
+    yield* validateStreamId(streamId)
+    const fromVersion = Math.max(1, Math.ceil(options?.fromVersion ?? 1))
+    return (state.streams.get(streamId) ?? []).slice(fromVersion - 1)
+  })
+
+  const lookupCommand = (commandId: string) =>
+    Effect.sync(() => Option.fromNullable(state.commands.get(commandId))).pipe(
+      Effect.withSpan("EventStore.lookupCommand", { attributes: { "stint.commandId": commandId } })
+    )
+
+  /** Pages of the log after `from`; `follow` keeps reading past the head (subscribe) instead of ending. */
+  const pages = (from: Checkpoint.Checkpoint, batchSize: number, follow: boolean): Stream.Stream<RecordedEvent> =>
+    Stream.paginateChunkEffect(from, (cursor) =>
+      Effect.suspend(() => {
+        // Taken before the read: a write landing after the read completes it, so no wake-up is lost.
+        const changed = state.changed
+        const page = pageAfter(cursor, batchSize)
+        const last = page[page.length - 1]
+        const next = last === undefined ? cursor : checkpointOf(last)
+        const chunk = Chunk.unsafeFromArray(page)
+        if (page.length === batchSize) return Effect.succeed([chunk, Option.some(next)] as const)
+        // A short page means caught up: readAll ends here, subscribe waits for the next write.
+        if (!follow) return Effect.succeed([chunk, Option.none()] as const)
+        return Effect.as(page.length > 0 ? Effect.void : Deferred.await(changed), [chunk, Option.some(next)] as const)
+      })
+    )
+
+  const readAllStream = (method: string, follow: boolean, options?: ReadAllOptions): Stream.Stream<RecordedEvent> => {
+    const from = options?.from ?? Checkpoint.start
+    const batchSize = options?.batchSize ?? defaultBatchSize
+    const stream = validBatchSize(batchSize)
+      ? pages(from, batchSize, follow)
+      : Stream.dieMessage(`${method}: batchSize must be a positive integer, got ${batchSize}`)
+    return stream.pipe(
+      Stream.withSpan(method, { attributes: { "stint.from": Checkpoint.format(from), "stint.batchSize": batchSize } })
+    )
+  }
+
+  return EventStore.of({
+    append,
+    readStream,
+    lookupCommand,
+    readAll: (options) => readAllStream("EventStore.readAll", false, options),
+    subscribe: (options) => readAllStream("EventStore.subscribe", true, options),
+    head: Effect.sync(head).pipe(Effect.withSpan("EventStore.head"))
+  })
+})
+
+/** The event store in memory: each build of the layer is a new, empty store. */
+export const layerMemory: Layer.Layer<EventStore> = Layer.effect(EventStore, make)

@@ -1,0 +1,2 @@
+/** The Stint test kit. */
+export * as StoreContract from "./StoreContract.js"
