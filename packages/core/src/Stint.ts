@@ -94,3 +94,8 @@ export const layerMemory = (
     Layer.provideMerge(MemoryEventStore.layerMemory),
     Layer.provideMerge(options.policy ? Policy.layer(options.policy) : Policy.layerDefault)
   )
+
+/** The stream id of an engagement, a mentor or a mentee. */
+export const engagementStream = Codec.engagementStream
+export const mentorStream = Codec.mentorStream
+export const menteeStream = Codec.menteeStream

@@ -2,7 +2,7 @@
  * What a decider returns: the events for each stream a command touches, or a typed refusal. The
  * handler appends all of a decision's streams atomically, each with its own expected version.
  */
-import * as DateTime from "effect/DateTime"
+import type * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import type { EngagementEvent } from "../engagement/EngagementEvent.js"
 import type { MenteeEvent } from "../mentee/MenteeEvent.js"

@@ -83,8 +83,9 @@ export const layerDefault: Layer.Layer<ProgramPolicy> = Layer.succeed(ProgramPol
  * A policy with some values overridden; validated, so a host's typo fails at start, not mid-engagement.
  */
 export const layer = (overrides: Partial<Policy>): Layer.Layer<ProgramPolicy, InvalidPolicy> =>
-  Layer.effect(ProgramPolicy, Schema.decodeUnknown(Policy)({ ...defaults, ...overrides }))
-    .pipe(Layer.mapError((cause) => new InvalidPolicy({ message: cause.message })))
+  Layer.effect(ProgramPolicy, Schema.decodeUnknown(Policy)({ ...defaults, ...overrides })).pipe(
+    Layer.mapError((cause) => new InvalidPolicy({ message: cause.message }))
+  )
 
 /** The host's policy does not satisfy its own schema. */
 export class InvalidPolicy extends Schema.TaggedError<InvalidPolicy>()("InvalidPolicy", {

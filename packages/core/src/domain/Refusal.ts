@@ -37,10 +37,9 @@ export class EngagementNotFound extends Schema.TaggedError<EngagementNotFound>()
   }
 }
 
-export class EngagementAlreadyExists extends Schema.TaggedError<EngagementAlreadyExists>()(
-  "EngagementAlreadyExists",
-  { engagementId: Schema.String }
-) {
+export class EngagementAlreadyExists extends Schema.TaggedError<EngagementAlreadyExists>()("EngagementAlreadyExists", {
+  engagementId: Schema.String
+}) {
   override get message() {
     return `engagement ${this.engagementId} already exists; use a new id`
   }
@@ -54,10 +53,9 @@ export class MentorNotFound extends Schema.TaggedError<MentorNotFound>()("Mentor
   }
 }
 
-export class MentorAlreadyRegistered extends Schema.TaggedError<MentorAlreadyRegistered>()(
-  "MentorAlreadyRegistered",
-  { mentorId: Schema.String }
-) {
+export class MentorAlreadyRegistered extends Schema.TaggedError<MentorAlreadyRegistered>()("MentorAlreadyRegistered", {
+  mentorId: Schema.String
+}) {
   override get message() {
     return `${this.mentorId} is already registered as a mentor`
   }
@@ -236,10 +234,10 @@ export class NoteNotAllowed extends Schema.TaggedError<NoteNotAllowed>()("NoteNo
 }
 
 /** INV-10: the mentee has as many unanswered requests as the policy allows. */
-export class OpenRequestLimitReached extends Schema.TaggedError<OpenRequestLimitReached>()(
-  "OpenRequestLimitReached",
-  { limit: Schema.Int, open: Schema.Int }
-) {
+export class OpenRequestLimitReached extends Schema.TaggedError<OpenRequestLimitReached>()("OpenRequestLimitReached", {
+  limit: Schema.Int,
+  open: Schema.Int
+}) {
   override get message() {
     return `${this.open} requests are already waiting for an answer (limit ${this.limit})`
   }

@@ -61,11 +61,13 @@ const open = (
   mentorId: string
 ): D.Result => {
   const { now, policy, mentor, mentee } = input
-  if (input.engagement !== undefined) return D.refuse(new R.EngagementAlreadyExists({ engagementId: command.engagementId }))
+  if (input.engagement !== undefined)
+    return D.refuse(new R.EngagementAlreadyExists({ engagementId: command.engagementId }))
   if (menteeId === mentorId) return D.refuse(new R.SelfMentoring({ userId: menteeId }))
   if (mentor === undefined) return D.refuse(new R.MentorNotFound({ mentorId }))
   if (mentor.paused) return D.refuse(new R.MentorPaused({ mentorId }))
-  if (!mentor.areas.includes(command.area)) return D.refuse(new R.AreaNotOffered({ area: command.area, areas: mentor.areas }))
+  if (!mentor.areas.includes(command.area))
+    return D.refuse(new R.AreaNotOffered({ area: command.area, areas: mentor.areas }))
   const goalsError = checkGoals(command.goals)
   if (goalsError) return D.refuse(goalsError)
   const ask = resolveScope(command.scope, policy)
@@ -220,6 +222,9 @@ const decideExisting = (command: Command.EngagementCommand, e: Engagement, input
 
     case "RecordSession": {
       if (role === undefined) return onlyParticipants()
+      // At the cap the engagement wraps up; say why a session is refused, not just the state.
+      if (e.status === "wrapping_up" && S.sessionsHeld(e) >= e.sessionCap)
+        return D.refuse(new R.SessionCapReached({ cap: e.sessionCap, held: S.sessionsHeld(e) }))
       if (e.status !== "active") return transition(tag, e, ["active"])
       const minutesError = within("minutes", command.minutes, policy.sessionMinutes.min, policy.sessionMinutes.max)
       if (minutesError) return D.refuse(minutesError)
@@ -233,8 +238,7 @@ const decideExisting = (command: Command.EngagementCommand, e: Engagement, input
       if (DateTime.greaterThan(command.heldAt, now)) return outside("in_future")
       if (DateTime.greaterThan(command.heldAt, endsAt)) return outside("after_end")
       const same = e.sessions.find(
-        (s) =>
-          s.sessionId === command.sessionId || (!s.retracted && DateTime.Equivalence(s.heldAt, command.heldAt))
+        (s) => s.sessionId === command.sessionId || (!s.retracted && DateTime.Equivalence(s.heldAt, command.heldAt))
       )
       if (same) return D.refuse(new R.DuplicateSession({ sessionId: same.sessionId, heldAt: same.heldAt }))
       const held = S.sessionsHeld(e)
@@ -249,7 +253,8 @@ const decideExisting = (command: Command.EngagementCommand, e: Engagement, input
           recordedAt: now
         }
       ]
-      if (held + 1 === e.sessionCap) events.push({ _tag: "WrapUpStarted", reason: "session_cap_reached", startedAt: now })
+      if (held + 1 === e.sessionCap)
+        events.push({ _tag: "WrapUpStarted", reason: "session_cap_reached", startedAt: now })
       return D.accept({ engagement: events })
     }
 
@@ -258,9 +263,11 @@ const decideExisting = (command: Command.EngagementCommand, e: Engagement, input
       if (!S.isLive(e.status)) return transition(tag, e, ["active", "wrapping_up"])
       const session = e.sessions.find((s) => s.sessionId === command.sessionId && !s.retracted)
       if (session === undefined) return D.refuse(new R.SessionNotFound({ sessionId: command.sessionId }))
-      if (session.recordedBy !== role) return D.notAllowed(actor, tag, `only the ${session.recordedBy}, who recorded it, retracts it`)
+      if (session.recordedBy !== role)
+        return D.notAllowed(actor, tag, `only the ${session.recordedBy}, who recorded it, retracts it`)
       const until = S.plusDays(session.recordedAt, policy.correctionWindowDays)
-      if (DateTime.greaterThan(now, until)) return D.refuse(new R.WindowClosed({ window: "correction", closedAt: until }))
+      if (DateTime.greaterThan(now, until))
+        return D.refuse(new R.WindowClosed({ window: "correction", closedAt: until }))
       return D.accept({
         engagement: [{ _tag: "SessionRetracted", sessionId: command.sessionId, retractedBy: role, retractedAt: now }]
       })
@@ -318,7 +325,8 @@ const decideExisting = (command: Command.EngagementCommand, e: Engagement, input
       if (!S.isLive(e.status)) return transition(tag, e, ["active", "wrapping_up"])
       const terms = e.openExtension
       if (terms === undefined) return D.refuse(new R.NoOpenExtension())
-      if (command._tag === "DeclineExtension") return D.accept({ engagement: [{ _tag: "ExtensionDeclined", declinedAt: now }] })
+      if (command._tag === "DeclineExtension")
+        return D.accept({ engagement: [{ _tag: "ExtensionDeclined", declinedAt: now }] })
       const mentor = input.mentor
       if (mentor === undefined) return D.refuse(new R.MentorNotFound({ mentorId: e.mentorId }))
       const committed = MentorState.committedSessions(mentor)
@@ -365,7 +373,13 @@ const decideExisting = (command: Command.EngagementCommand, e: Engagement, input
         return D.refuse(new R.GoalNotFound({ goalIndex: command.goalIndex, goals: e.goals.length }))
       if (goal.met) return D.refuse(new R.GoalAlreadyMet({ goalIndex: command.goalIndex }))
       const events: Array<EngagementEvent> = [
-        { _tag: "GoalOutcomeRecorded", goalIndex: command.goalIndex, recordedBy: role, outcome: command.outcome, recordedAt: now }
+        {
+          _tag: "GoalOutcomeRecorded",
+          goalIndex: command.goalIndex,
+          recordedBy: role,
+          outcome: command.outcome,
+          recordedAt: now
+        }
       ]
       // INV-15: GoalMet exactly when the rule first holds, and never twice (a met goal takes no outcomes).
       if (S.goalRuleSatisfied(e, { ...goal, [role]: command.outcome }))
@@ -376,10 +390,18 @@ const decideExisting = (command: Command.EngagementCommand, e: Engagement, input
     case "CloseEngagement": {
       const byAdmin = actor._tag === "Admin"
       if (role === undefined && !(byAdmin && command.outcome === "ended_early"))
-        return D.notAllowed(actor, tag, command.outcome === "ended_early" ? "only the participants or an admin end an engagement early" : "only the participants complete an engagement")
+        return D.notAllowed(
+          actor,
+          tag,
+          command.outcome === "ended_early"
+            ? "only the participants or an admin end an engagement early"
+            : "only the participants complete an engagement"
+        )
       if (!S.isLive(e.status)) return transition(tag, e, ["active", "wrapping_up"])
-      if (command.outcome === "ended_early" && command.reason === undefined) return D.refuse(new R.ReasonRequired({ command: tag }))
-      if (command.outcome === "completed" && S.sessionsHeld(e) === 0) return D.refuse(new R.NoSessionHeld({ command: tag }))
+      if (command.outcome === "ended_early" && command.reason === undefined)
+        return D.refuse(new R.ReasonRequired({ command: tag }))
+      if (command.outcome === "completed" && S.sessionsHeld(e) === 0)
+        return D.refuse(new R.NoSessionHeld({ command: tag }))
       return D.accept({
         engagement: [
           {
@@ -427,7 +449,11 @@ const decideExisting = (command: Command.EngagementCommand, e: Engagement, input
 }
 
 /** Outcomes and feedback: while live once a session was held, or after closing within the feedback window. */
-const afterSessionsOrWithinFeedbackWindow = (command: string, e: Engagement, now: DateTime.Utc): D.Result | undefined => {
+const afterSessionsOrWithinFeedbackWindow = (
+  command: string,
+  e: Engagement,
+  now: DateTime.Utc
+): D.Result | undefined => {
   if (S.isClosed(e.status)) {
     const until = S.plusDays(e.closedAt!, e.policy.feedbackWindowDays)
     if (DateTime.greaterThan(now, until)) return D.refuse(new R.WindowClosed({ window: "feedback", closedAt: until }))

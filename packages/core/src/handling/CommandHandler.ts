@@ -80,7 +80,9 @@ export class CommandHandler extends Context.Tag("@stint/core/CommandHandler")<
       input: unknown,
       context: CommandContext
     ) => Effect.Effect<CommandResult, ExecuteError | InvalidCommand>
-    readonly loadEngagement: (id: EngagementId) => Effect.Effect<EngagementState.EngagementState, InvalidStoreData | StoreError>
+    readonly loadEngagement: (
+      id: EngagementId
+    ) => Effect.Effect<EngagementState.EngagementState, InvalidStoreData | StoreError>
     readonly loadMentor: (id: UserId) => Effect.Effect<MentorState.MentorState, InvalidStoreData | StoreError>
     readonly loadMentee: (id: UserId) => Effect.Effect<MenteeState.Mentee, InvalidStoreData | StoreError>
   }
@@ -139,7 +141,12 @@ export const make = (options: HandlerOptions = {}) =>
         EngagementState.evolve
       )
     const loadMentor = (id: string) =>
-      load<MentorState.MentorState, MentorEvent>("mentor", Codec.mentorStream(id), MentorState.initial, MentorState.evolve)
+      load<MentorState.MentorState, MentorEvent>(
+        "mentor",
+        Codec.mentorStream(id),
+        MentorState.initial,
+        MentorState.evolve
+      )
     const loadMentee = (id: string) =>
       load<MenteeState.Mentee, MenteeEvent>("mentee", Codec.menteeStream(id), MenteeState.initial, MenteeState.evolve)
 

@@ -90,7 +90,9 @@ export const makeDecoder = (upcasters: ReadonlyArray<Upcaster> = []) => {
   ): Either.Either<(typeof streams)[C]["Type"], InvalidStoreData> => {
     if (record.metadata.schemaVersion > currentSchemaVersion)
       return Either.left(fail(record, `schema version ${record.metadata.schemaVersion} is newer than this code`))
-    const decoded = (decoders[category] as (u: unknown) => Either.Either<unknown, ParseResult.ParseError>)(upcast(record))
+    const decoded = (decoders[category] as (u: unknown) => Either.Either<unknown, ParseResult.ParseError>)(
+      upcast(record)
+    )
     return Either.mapBoth(decoded, {
       onLeft: (e) => fail(record, ParseResult.TreeFormatter.formatErrorSync(e)),
       onRight: (event) => event as (typeof streams)[C]["Type"]

@@ -67,7 +67,8 @@ export const evolve = (state: Mentee, event: MenteeEvent): Mentee => {
     case "RequestResolved": {
       const live = new Map(state.live)
       const entry = live.get(event.engagementId)
-      if (event.resolution === "agreed" && entry !== undefined) live.set(event.engagementId, { ...entry, pending: false })
+      if (event.resolution === "agreed" && entry !== undefined)
+        live.set(event.engagementId, { ...entry, pending: false })
       else live.delete(event.engagementId)
       return { ...state, live }
     }

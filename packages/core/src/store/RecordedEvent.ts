@@ -5,7 +5,7 @@
 import * as Schema from "effect/Schema"
 import { Actor } from "../domain/Actor.js"
 import { CommandId } from "../domain/Ids.js"
-import { StreamId } from "./StreamId.js"
+import type { StreamId } from "./StreamId.js"
 
 /** What travels with every event. */
 export const EventMetadata = Schema.Struct({
