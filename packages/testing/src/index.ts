@@ -1,2 +1,3 @@
 /** The Stint test kit. */
 export * as StoreContract from "./StoreContract.js"
+export * as DeciderSpec from "./DeciderSpec.js"
