@@ -39,7 +39,7 @@ export const given = (history: Given = {}) => ({
     return {
       result,
       /** Asserts the decided events, stream by stream (streams left out must decide nothing). */
-      then: (expected: Partial<Decision>): Decision => {
+      thenDecides: (expected: Partial<Decision>): Decision => {
         if (Either.isLeft(result))
           assert.fail(`expected events, got refusal ${result.left._tag}: ${result.left.message}`)
         const d = result.right

@@ -78,7 +78,7 @@ describe("EngagementDecider", () => {
           mentee,
           at(0)
         )
-        .then({ engagement: requested, mentee: opened })
+        .thenDecides({ engagement: requested, mentee: opened })
     })
     it("INV-03 refuses self-mentoring", () => {
       given({ mentor: registered })
@@ -152,7 +152,7 @@ describe("EngagementDecider", () => {
     it("counters once, mentor only", () => {
       given({ engagement: requested })
         .when({ _tag: "CounterScope", engagementId: id, scope: { sessions: 2, timeBoxDays: 21 } }, mentor, at(1))
-        .then({ engagement: [countered[1]!] })
+        .thenDecides({ engagement: [countered[1]!] })
       given({ engagement: countered })
         .when({ _tag: "CounterScope", engagementId: id, scope: { sessions: 1 } }, mentor, at(2))
         .thenRefused("AlreadyCountered")
@@ -166,7 +166,7 @@ describe("EngagementDecider", () => {
     it("INV-08 agrees with endsAt counted from the agreement, reserving a seat", () => {
       given({ engagement: countered, mentor: registered, mentee: opened })
         .when({ _tag: "AgreeEngagement", engagementId: id }, mentee, at(2))
-        .then({
+        .thenDecides({
           engagement: [
             E.EngagementAgreed.make({
               scope: { sessions: 2, timeBoxDays: 21, sessionMinutes: 20 },
@@ -228,7 +228,7 @@ describe("EngagementDecider", () => {
         .thenTypes(["RequestExpired"])
       given({ engagement: [...requested, E.RequestExpired.make({ expiredAt: at(7) })] })
         .when({ _tag: "ExpireRequest", engagementId: id }, Actor.system, at(9))
-        .then({})
+        .thenDecides({})
     })
   })
 
@@ -311,7 +311,7 @@ describe("EngagementDecider", () => {
       ]
       given({ engagement: offered, mentor: seated })
         .when({ _tag: "AcceptExtension", engagementId: id }, mentee, at(6))
-        .then({
+        .thenDecides({
           engagement: [
             E.ExtensionAccepted.make({
               terms: { additionalSessions: 1, additionalDays: 7 },
@@ -346,7 +346,7 @@ describe("EngagementDecider", () => {
         .thenTypes(["WrapUpStarted"])
       given({ engagement: [...active, E.WrapUpStarted.make({ reason: "time_box_elapsed", startedAt: at(31) })] })
         .when({ _tag: "ElapseTimeBox", engagementId: id }, Actor.system, at(32))
-        .then({})
+        .thenDecides({})
     })
   })
 
@@ -372,7 +372,7 @@ describe("EngagementDecider", () => {
     it("closes as completed or ended early, releasing the seat and starting the cooldown", () => {
       given({ engagement: withSession, mentor: seated })
         .when({ _tag: "CloseEngagement", engagementId: id, outcome: "completed" }, mentor, at(10))
-        .then({
+        .thenDecides({
           engagement: [E.EngagementClosed.make({ outcome: "completed", closedBy: mentor, closedAt: at(10) })],
           mentor: [MR.SeatReleased.make({ engagementId: id, releasedAt: at(10) })],
           mentee: [ME.CooldownStarted.make({ engagementId: id, mentorId: ana, area, closedAt: at(10), until: at(24) })]
