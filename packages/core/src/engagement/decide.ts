@@ -428,7 +428,8 @@ const decideExisting = (command: Command.EngagementCommand, e: Engagement, input
 
     case "GiveFeedback": {
       if (role === undefined) return onlyParticipants()
-      const windowError = afterSessionsOrWithinFeedbackWindow(tag, e, now)
+      // Feedback: after the first session, or after closing (within the window) even with none held.
+      const windowError = afterSessionsOrWithinFeedbackWindow(tag, e, now, { sessionsNeededOnceClosed: false })
       if (windowError) return windowError
       if (e.feedbackFrom.includes(role)) return D.refuse(new R.FeedbackAlreadyGiven({ role }))
       const ratingError = within("rating", command.rating, 1, 5)
@@ -452,11 +453,13 @@ const decideExisting = (command: Command.EngagementCommand, e: Engagement, input
 const afterSessionsOrWithinFeedbackWindow = (
   command: string,
   e: Engagement,
-  now: DateTime.Utc
+  now: DateTime.Utc,
+  options: { readonly sessionsNeededOnceClosed: boolean } = { sessionsNeededOnceClosed: true }
 ): D.Result | undefined => {
   if (S.isClosed(e.status)) {
     const until = S.plusDays(e.closedAt!, e.policy.feedbackWindowDays)
     if (DateTime.greaterThan(now, until)) return D.refuse(new R.WindowClosed({ window: "feedback", closedAt: until }))
+    if (!options.sessionsNeededOnceClosed) return undefined
   } else if (!S.isLive(e.status)) {
     return transition(command, e, ["active", "wrapping_up", "completed", "ended_early"])
   }
