@@ -1,3 +1,5 @@
 /** The Stint test kit. */
 export * as StoreContract from "./StoreContract.js"
 export * as DeciderSpec from "./DeciderSpec.js"
+export * as World from "./World.js"
+export * as Arbitraries from "./Arbitraries.js"

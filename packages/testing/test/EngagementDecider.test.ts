@@ -394,6 +394,18 @@ describe("EngagementDecider", () => {
         .when({ _tag: "CloseEngagement", engagementId: id, outcome: "completed" }, Actor.admin(eve), at(10))
         .thenRefused("NotAllowed")
     })
+    it("feedback after an early close needs no session; goal outcomes still do", () => {
+      const endedEarly = [
+        ...active,
+        E.EngagementClosed.make({ outcome: "ended_early", reason: "moved teams", closedBy: mentee, closedAt: at(3) })
+      ]
+      given({ engagement: endedEarly })
+        .when({ _tag: "GiveFeedback", engagementId: id, rating: 3 }, mentor, at(4))
+        .thenTypes(["FeedbackGiven"])
+      given({ engagement: endedEarly })
+        .when({ _tag: "RecordGoalOutcome", engagementId: id, goalIndex: 0, outcome: "not_met" }, mentee, at(4))
+        .thenRefused("NoSessionHeld")
+    })
     it("INV-01 a closed engagement takes feedback within the window and private notes only", () => {
       const closed = [
         ...withSession,
