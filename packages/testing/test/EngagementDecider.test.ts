@@ -329,6 +329,21 @@ describe("EngagementDecider", () => {
         .when({ _tag: "DeclineExtension", engagementId: id }, mentee, at(6))
         .thenTypes(["ExtensionDeclined"])
     })
+    it("an extension adds room where it ran out: a session at the cap, days past the end", () => {
+      const atCap = [
+        ...active,
+        held(s1, 2),
+        held(s2, 3),
+        held(Ids.SessionId.make(crypto.randomUUID()), 4),
+        E.WrapUpStarted.make({ reason: "session_cap_reached", startedAt: at(4) })
+      ]
+      given({ engagement: atCap })
+        .when({ _tag: "OfferExtension", engagementId: id, additionalSessions: 0, additionalDays: 5 }, mentor, at(5))
+        .thenRefused("OutOfBounds", { field: "additionalSessions", min: 1 })
+      given({ engagement: active })
+        .when({ _tag: "OfferExtension", engagementId: id, additionalSessions: 1, additionalDays: 0 }, mentor, at(31))
+        .thenRefused("OutOfBounds", { field: "additionalDays", min: 1 })
+    })
     it("INV-04 refuses an extension past twice the agreed cap", () => {
       given({ engagement: active })
         .when({ _tag: "OfferExtension", engagementId: id, additionalSessions: 4, additionalDays: 0 }, mentor, at(5))

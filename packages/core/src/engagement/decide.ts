@@ -303,9 +303,12 @@ const decideExisting = (command: Command.EngagementCommand, e: Engagement, input
         return D.refuse(new R.ExtensionLimitReached({ max: policy.maxExtensions }))
       const maxCap = policy.extensionCapFactor * e.agreed!.sessions
       const currentDays = Math.round(DateTime.distance(e.agreedAt!, e.endsAt!) / day)
+      // An extension must add room where the engagement ran out of it: sessions at the cap, days past the end.
+      const minSessions = S.sessionsHeld(e) >= e.sessionCap ? 1 : 0
+      const minDays = DateTime.greaterThanOrEqualTo(now, e.endsAt!) ? 1 : 0
       const boundsError =
-        within("additionalSessions", command.additionalSessions, 0, Math.max(0, maxCap - e.sessionCap)) ??
-        within("additionalDays", command.additionalDays, 0, Math.max(0, policy.timeBoxDays.max - currentDays)) ??
+        within("additionalSessions", command.additionalSessions, minSessions, Math.max(0, maxCap - e.sessionCap)) ??
+        within("additionalDays", command.additionalDays, minDays, Math.max(0, policy.timeBoxDays.max - currentDays)) ??
         within("extension", command.additionalSessions + command.additionalDays, 1, Number.MAX_SAFE_INTEGER)
       if (boundsError) return D.refuse(boundsError)
       return D.accept({
