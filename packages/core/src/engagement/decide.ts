@@ -54,6 +54,24 @@ export const checkGoals = (goals: ReadonlyArray<Goal>): R.OutOfBounds | undefine
 const expired = (e: Engagement, now: DateTime.Utc): R.RequestExpired | undefined =>
   DateTime.lessThan(now, e.expiresAt) ? undefined : new R.RequestExpired({ expiredAt: e.expiresAt })
 
+/**
+ * INV-12: the refusal when `seats` more engagements or `sessions` more sessions exceed the capacity.
+ * An extension takes no new seat, so a lowered engagement limit does not block it.
+ */
+const overCapacity = (mentor: MentorState.Mentor, seats: number, sessions: number): R.MentorAtCapacity | undefined => {
+  const committed = MentorState.committedSessions(mentor)
+  return (seats > 0 && mentor.seats.size + seats > mentor.capacity.engagements) ||
+    committed + sessions > mentor.capacity.sessions
+    ? new R.MentorAtCapacity({
+        engagements: mentor.seats.size,
+        maxEngagements: mentor.capacity.engagements,
+        sessions: committed,
+        maxSessions: mentor.capacity.sessions,
+        requestedSessions: sessions
+      })
+    : undefined
+}
+
 const open = (
   command: Cmd<"RequestEngagement"> | Cmd<"OfferEngagement">,
   input: D.Input,
@@ -167,21 +185,8 @@ const decideExisting = (command: Command.EngagementCommand, e: Engagement, input
       if (mentor === undefined) return D.refuse(new R.MentorNotFound({ mentorId: e.mentorId }))
       if (mentor.paused) return D.refuse(new R.MentorPaused({ mentorId: e.mentorId }))
       const scope = S.proposedScope(e)
-      const committed = MentorState.committedSessions(mentor)
-      if (
-        mentor.seats.size + 1 > mentor.capacity.engagements ||
-        committed + scope.sessions > mentor.capacity.sessions
-      ) {
-        return D.refuse(
-          new R.MentorAtCapacity({
-            engagements: mentor.seats.size,
-            maxEngagements: mentor.capacity.engagements,
-            sessions: committed,
-            maxSessions: mentor.capacity.sessions,
-            requestedSessions: scope.sessions
-          })
-        )
-      }
+      const full = overCapacity(mentor, 1, scope.sessions)
+      if (full) return D.refuse(full)
       return D.accept({
         engagement: [
           {
@@ -332,18 +337,8 @@ const decideExisting = (command: Command.EngagementCommand, e: Engagement, input
         return D.accept({ engagement: [{ _tag: "ExtensionDeclined", declinedAt: now }] })
       const mentor = input.mentor
       if (mentor === undefined) return D.refuse(new R.MentorNotFound({ mentorId: e.mentorId }))
-      const committed = MentorState.committedSessions(mentor)
-      if (committed + terms.additionalSessions > mentor.capacity.sessions) {
-        return D.refuse(
-          new R.MentorAtCapacity({
-            engagements: mentor.seats.size,
-            maxEngagements: mentor.capacity.engagements,
-            sessions: committed,
-            maxSessions: mentor.capacity.sessions,
-            requestedSessions: terms.additionalSessions
-          })
-        )
-      }
+      const full = overCapacity(mentor, 0, terms.additionalSessions)
+      if (full) return D.refuse(full)
       const sessionCap = e.sessionCap + terms.additionalSessions
       return D.accept({
         engagement: [
