@@ -100,9 +100,11 @@ export const makeDecoder = (upcasters: ReadonlyArray<Upcaster> = []) => {
   }
   /** Decodes an event of any category (the global log). */
   const decodeRecord = (record: RecordedEvent): Either.Either<Envelope, InvalidStoreData> =>
-    Either.mapBoth(decodeAny(upcast(record)), {
-      onLeft: (e) => fail(record, ParseResult.TreeFormatter.formatErrorSync(e)),
-      onRight: (event) => ({ event, record })
-    })
+    record.metadata.schemaVersion > currentSchemaVersion
+      ? Either.left(fail(record, `schema version ${record.metadata.schemaVersion} is newer than this code`))
+      : Either.mapBoth(decodeAny(upcast(record)), {
+          onLeft: (e) => fail(record, ParseResult.TreeFormatter.formatErrorSync(e)),
+          onRight: (event) => ({ event, record })
+        })
   return { decode, decodeRecord }
 }
