@@ -57,8 +57,6 @@ export const make = (options: { readonly upcasters?: ReadonlyArray<Codec.Upcaste
     const handler = yield* CommandHandler.CommandHandler
     const store = yield* EventStore
     const codec = Codec.makeDecoder(options.upcasters)
-    const decodeAll = (records: Parameters<typeof codec.decodeRecord>[0][]) =>
-      Effect.forEach(records, (r) => codec.decodeRecord(r))
     return Stint.of({
       execute: handler.execute,
       executeUnknown: handler.executeUnknown,
@@ -67,7 +65,7 @@ export const make = (options: { readonly upcasters?: ReadonlyArray<Codec.Upcaste
       mentee: (id) => handler.loadMentee(id).pipe(Effect.withSpan("Stint.mentee")),
       history: (streamId) =>
         store.readStream(streamId).pipe(
-          Effect.flatMap((records) => decodeAll([...records])),
+          Effect.flatMap((records) => Effect.forEach(records, codec.decodeRecord)),
           Effect.withSpan("Stint.history")
         ),
       events: (opts = {}) => {

@@ -59,6 +59,14 @@ const active = [
 const held = (sessionId: Ids.SessionId, day: number) =>
   E.SessionHeld.make({ sessionId, heldAt: at(day), minutes: 20, recordedBy: "mentee", recordedAt: at(day) })
 const withSession = [...active, held(s1, 2)]
+/** Three of three sessions held: the engagement is wrapping up. */
+const atCap = [
+  ...active,
+  held(s1, 2),
+  held(s2, 3),
+  held(Ids.SessionId.make("3f1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b"), 4),
+  E.WrapUpStarted.make({ reason: "session_cap_reached", startedAt: at(4) })
+]
 const seated = [...registered, MR.SeatReserved.make({ engagementId: id, sessions: 3, reservedAt: at(1) })]
 
 describe("EngagementDecider", () => {
@@ -252,14 +260,7 @@ describe("EngagementDecider", () => {
         .thenTypes(["SessionHeld", "WrapUpStarted"])
     })
     it("INV-06 refuses past the cap", () => {
-      const full = [
-        ...active,
-        held(s1, 2),
-        held(s2, 3),
-        held(Ids.SessionId.make(crypto.randomUUID()), 4),
-        E.WrapUpStarted.make({ reason: "session_cap_reached", startedAt: at(4) })
-      ]
-      given({ engagement: full })
+      given({ engagement: atCap })
         .when(
           {
             _tag: "RecordSession",
@@ -330,13 +331,6 @@ describe("EngagementDecider", () => {
         .thenTypes(["ExtensionDeclined"])
     })
     it("an extension adds room where it ran out: a session at the cap, days past the end", () => {
-      const atCap = [
-        ...active,
-        held(s1, 2),
-        held(s2, 3),
-        held(Ids.SessionId.make(crypto.randomUUID()), 4),
-        E.WrapUpStarted.make({ reason: "session_cap_reached", startedAt: at(4) })
-      ]
       given({ engagement: atCap })
         .when({ _tag: "OfferExtension", engagementId: id, additionalSessions: 0, additionalDays: 5 }, mentor, at(5))
         .thenRefused("OutOfBounds", { field: "additionalSessions", min: 1 })

@@ -17,7 +17,7 @@ import * as Schema from "effect/Schema"
 import type { Actor } from "../domain/Actor.js"
 import { Command } from "../domain/Command.js"
 import * as Decider from "../domain/Decider.js"
-import type { Decision } from "../domain/Decision.js"
+import * as Decision from "../domain/Decision.js"
 import { CommandId, type EngagementId, type UserId } from "../domain/Ids.js"
 import { ProgramPolicy } from "../domain/Policy.js"
 import type { Refusal } from "../domain/Refusal.js"
@@ -29,6 +29,7 @@ import type { MentorEvent } from "../mentor/MentorEvent.js"
 import * as MentorState from "../mentor/MentorState.js"
 import { EventStore, type StreamAppend } from "../store/EventStore.js"
 import * as ExpectedVersion from "../store/ExpectedVersion.js"
+import type { RecordedEvent } from "../store/RecordedEvent.js"
 import type { InvalidStoreData, StoreError } from "../store/StoreError.js"
 import { WrongExpectedVersion } from "../store/StoreError.js"
 import type { StreamId } from "../store/StreamId.js"
@@ -150,7 +151,7 @@ export const make = (options: HandlerOptions = {}) =>
     const loadMentee = (id: string) =>
       load<MenteeState.Mentee, MenteeEvent>("mentee", Codec.menteeStream(id), MenteeState.initial, MenteeState.evolve)
 
-    const decodeAppended = (records: ReadonlyArray<import("../store/RecordedEvent.js").RecordedEvent>) =>
+    const decodeAppended = (records: ReadonlyArray<RecordedEvent>) =>
       Effect.forEach(records, (record) => codec.decodeRecord(record))
 
     const appendOf = <S>(
@@ -191,8 +192,8 @@ export const make = (options: HandlerOptions = {}) =>
           mentee: mentee?.state ?? MenteeState.initial
         })
         if (Either.isLeft(result)) return yield* Effect.fail(result.left)
-        const decision: Decision = result.right
-        if (decision.engagement.length + decision.mentor.length + decision.mentee.length === 0) {
+        const decision: Decision.Decision = result.right
+        if (Decision.isEmpty(decision)) {
           return { commandId, events: [], duplicate: false } satisfies CommandResult
         }
         const appended = yield* store.append({
