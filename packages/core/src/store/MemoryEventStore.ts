@@ -13,8 +13,6 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Checkpoint from "./Checkpoint.js"
 import {
@@ -27,7 +25,8 @@ import {
 import * as ExpectedVersion from "./ExpectedVersion.js"
 import type { RecordedEvent } from "./RecordedEvent.js"
 import { InvalidStoreData, WrongExpectedVersion } from "./StoreError.js"
-import { StreamId } from "./StreamId.js"
+import * as StoreInput from "./StoreInput.js"
+import type { StreamId } from "./StreamId.js"
 
 /** How many events `readAll` and `subscribe` read per page when the caller does not say. */
 export const defaultBatchSize = 500
@@ -40,34 +39,6 @@ interface State {
   lastCommit: bigint
   /** Completed (and replaced) by every write, so a subscriber can wait for the next one. */
   changed: Deferred.Deferred<void>
-}
-
-const decodeStreamId = Schema.decodeUnknownEither(StreamId)
-
-/** Refuses a stream id that is not a valid `StreamId` (callers may bypass the brand with a cast). */
-const validateStreamId = (streamId: string): Effect.Effect<void, InvalidStoreData> =>
-  Either.match(decodeStreamId(streamId), {
-    onLeft: (error) =>
-      Effect.fail(
-        new InvalidStoreData({
-          streamId,
-          reason: ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? "invalid stream id"
-        })
-      ),
-    onRight: () => Effect.void
-  })
-
-/**
- * Copies a payload through JSON, as the SQL stores do: callers cannot mutate a stored event
- * afterwards, and data a database would refuse is refused here too.
- */
-const copyJson = (data: unknown): Either.Either<unknown, string> => {
-  try {
-    const text = JSON.stringify(data)
-    return text === undefined ? Either.left("event data is not JSON") : Either.right(JSON.parse(text))
-  } catch (error) {
-    return Either.left(`event data is not JSON: ${error instanceof Error ? error.message : String(error)}`)
-  }
 }
 
 const checkpointOf = (event: RecordedEvent): Checkpoint.Checkpoint => ({
@@ -136,7 +107,8 @@ export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
       let version = actual
       for (const event of stream.events) {
         version++
-        const data = copyJson(event.data)
+        // Through JSON, as the SQL stores do: callers cannot mutate a stored event afterwards.
+        const data = Either.map(StoreInput.encodeData(event.data), (text): unknown => JSON.parse(text))
         if (Either.isLeft(data)) {
           return Effect.fail(new InvalidStoreData({ streamId: stream.streamId, version, reason: data.left }))
         }
@@ -182,18 +154,7 @@ export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
 
   const append = Effect.fn("EventStore.append")(function* (request: AppendRequest) {
     yield* Effect.annotateCurrentSpan("stint.commandId", request.commandId)
-    const seen = new Set<string>()
-    for (const stream of request.streams) {
-      yield* validateStreamId(stream.streamId)
-      // Two entries for one stream would make "the stream's expected version" ambiguous.
-      if (seen.has(stream.streamId)) {
-        return yield* new InvalidStoreData({
-          streamId: stream.streamId,
-          reason: "the stream appears more than once in one append"
-        })
-      }
-      seen.add(stream.streamId)
-    }
+    yield* StoreInput.checkAppend(request)
     return yield* lock.withPermits(1)(
       Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.suspend(() => write(request, now)))
     )
@@ -203,7 +164,7 @@ export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
     streamId: StreamId,
     options?: { readonly fromVersion?: number }
   ) {
-    yield* validateStreamId(streamId)
+    yield* StoreInput.checkStreamId(streamId)
     const fromVersion = Math.max(1, Math.ceil(options?.fromVersion ?? 1))
     return (state.streams.get(streamId) ?? []).slice(fromVersion - 1)
   })

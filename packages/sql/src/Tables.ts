@@ -1,0 +1,43 @@
+/**
+ * The names of Stint's tables. A host that shares its database with Stint may choose a prefix, so
+ * Stint's tables sit beside its own without a clash (and two Stint stores can share one database).
+ */
+
+/** Options shared by the SQL event store and checkpoint store. */
+export interface TableOptions {
+  /** Prefix of every table, index and function Stint creates (default `stint_`). */
+  readonly tablePrefix?: string
+}
+
+export interface Tables {
+  readonly prefix: string
+  /** One row per event: the global log. */
+  readonly events: string
+  /** One row per stream: its version, the row every expected-version check locks. */
+  readonly streams: string
+  /** One row per appended command id: idempotency, and where its events are. */
+  readonly commands: string
+  /** One row per named checkpoint (projections, processes). */
+  readonly checkpoints: string
+  /** The migrations applied. */
+  readonly migrations: string
+  /** PostgreSQL: the function that appends in one round trip. */
+  readonly appendFunction: string
+}
+
+/** Table names from options; refuses a prefix that is not a plain SQL identifier. */
+export const make = (options: TableOptions = {}): Tables => {
+  const prefix = options.tablePrefix ?? "stint_"
+  if (!/^[a-z_][a-z0-9_]{0,30}$/.test(prefix)) {
+    throw new Error(`tablePrefix must be lower-case letters, digits and _ (at most 31), got ${JSON.stringify(prefix)}`)
+  }
+  return {
+    prefix,
+    events: `${prefix}events`,
+    streams: `${prefix}streams`,
+    commands: `${prefix}commands`,
+    checkpoints: `${prefix}checkpoints`,
+    migrations: `${prefix}migrations`,
+    appendFunction: `${prefix}append`
+  }
+}

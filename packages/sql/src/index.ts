@@ -1,0 +1,13 @@
+/**
+ * `@stint/sql`: Stint's event store on `@effect/sql`, for SQLite and PostgreSQL.
+ *
+ * ```ts
+ * import { SqlEventStore } from "@stint/sql"
+ * import { SqliteClient } from "@effect/sql-sqlite-node"
+ * const StoreLive = SqlEventStore.layer().pipe(Layer.provide(SqliteClient.layer({ filename: "stint.db" })))
+ * ```
+ */
+export * as EventRow from "./EventRow.js"
+export * as Migrations from "./Migrations.js"
+export * as SqlEventStore from "./SqlEventStore.js"
+export * as Tables from "./Tables.js"
