@@ -17,7 +17,9 @@ import * as Redacted from "effect/Redacted"
 export const pgUrl: string = inject("pgUrl")
 
 /** `describe` for PostgreSQL tests: skipped (loudly, by the global setup) when there is no server. */
-export const describePg = pgUrl === "" ? describe.skip : describe
+export const describePg = (name: string, body: () => void): void => {
+  describe.skipIf(pgUrl === "")(name, body)
+}
 
 /** A temporary directory, removed when the layer is released. */
 export const temporaryDirectory = Effect.acquireRelease(
