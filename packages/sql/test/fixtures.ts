@@ -62,3 +62,30 @@ export const pgClient = (maxConnections = 10): Layer.Layer<SqlClient.SqlClient, 
 /** A PostgreSQL client on a given database URL. */
 export const pgClientAt = (url: string, maxConnections = 10): Layer.Layer<SqlClient.SqlClient, unknown> =>
   PgClient.layer({ url: Redacted.make(url), maxConnections })
+
+/** A database both tests of a backend can open twice: a file path on SQLite, a URL on PostgreSQL. */
+export interface Backend {
+  readonly name: "SQLite" | "PostgreSQL"
+  /** Skip this backend's tests (no PostgreSQL server in this run). */
+  readonly skip: boolean
+  /** A new, empty database, released with the scope. */
+  readonly database: Effect.Effect<string, never, import("effect/Scope").Scope>
+  /** A client (its own connection or pool) on that database. */
+  readonly client: (database: string) => Layer.Layer<SqlClient.SqlClient, unknown>
+}
+
+/** The two SQL backends, for tests that run the same body on each. */
+export const backends: ReadonlyArray<Backend> = [
+  {
+    name: "SQLite",
+    skip: false,
+    database: Effect.map(temporaryDirectory, (directory) => join(directory, "stint.db")),
+    client: (file) => sqliteClientAt(file)
+  },
+  {
+    name: "PostgreSQL",
+    skip: pgUrl === "",
+    database: freshPgDatabase,
+    client: (url) => pgClientAt(url, 4)
+  }
+]

@@ -573,6 +573,20 @@ export const storeContract = (
       })
     )
 
+    contract("a payload holding U+0000 is refused (PostgreSQL cannot store it); the text `\\u0000` is kept", () =>
+      Effect.gen(function* () {
+        const streamId = freshStreamId("Nul")
+        yield* expectInvalid(
+          appendTo(streamId, ExpectedVersion.noStream, [newEvent("Nul", { text: "before\u0000after" })]),
+          streamId
+        )
+        assert.deepStrictEqual(yield* readStream(streamId), [])
+        const literal = { text: "a backslash and u0000: \\u0000", escaped: "\\\\u0000" }
+        yield* appendTo(streamId, ExpectedVersion.noStream, [newEvent("Literal", literal)])
+        assert.deepStrictEqual((yield* readStream(streamId)).map((event) => event.data), [literal])
+      })
+    )
+
     contract("readAll: global order, after a checkpoint, the same in small and large batches", () =>
       Effect.gen(function* () {
         const streams = [freshStreamId("LogA"), freshStreamId("LogB"), freshStreamId("LogC")]

@@ -1,0 +1,120 @@
+import { EventStore } from "@stint/core/store/EventStore"
+import * as ExpectedVersion from "@stint/core/store/ExpectedVersion"
+import * as StreamId from "@stint/core/store/StreamId"
+import * as Migrations from "@stint/sql/Migrations"
+import * as SqlEventStore from "@stint/sql/SqlEventStore"
+import * as Tables from "@stint/sql/Tables"
+import { appendRequest, newEvent } from "@stint/testing/StoreContract"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Effect, Exit, Layer } from "effect"
+import { backends } from "./fixtures.js"
+
+for (const backend of backends) {
+  describe.skipIf(backend.skip)(`migrations and tables, ${backend.name}`, () => {
+    it.live("four stores starting at once on one database: all start, each migration applied once", () =>
+      Effect.gen(function* () {
+        const database = yield* backend.database
+        const starts = yield* Effect.all(
+          Array.from({ length: 4 }, () =>
+            Effect.exit(Layer.build(SqlEventStore.layer().pipe(Layer.provide(backend.client(database)))))
+          ),
+          { concurrency: "unbounded" }
+        )
+        for (const start of starts) assert.isTrue(Exit.isSuccess(start), `a store failed to start: ${String(start)}`)
+        const check = Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const rows = yield* sql<{ readonly version: number }>`SELECT version FROM stint_migrations ORDER BY version`
+          assert.deepStrictEqual(
+            rows.map((row) => Number(row.version)),
+            Migrations.all.map((migration) => migration.version)
+          )
+          // Starting again applies nothing.
+          assert.deepStrictEqual(yield* Migrations.run(Tables.make()), [])
+        })
+        yield* check.pipe(Effect.provide(backend.client(database)))
+      }).pipe(Effect.scoped)
+    )
+
+    it.live("two table prefixes in one database are two independent stores", () =>
+      Effect.gen(function* () {
+        const database = yield* backend.database
+        const storeWith = (tablePrefix: string) =>
+          Effect.map(
+            Layer.build(SqlEventStore.layer({ tablePrefix }).pipe(Layer.provide(backend.client(database)))),
+            Context.get(EventStore)
+          )
+        const a = yield* storeWith("app_a_")
+        const b = yield* storeWith("app_b_")
+        const streamId = StreamId.make("shared", "one")
+        yield* a.append(appendRequest([{ streamId, expected: ExpectedVersion.noStream, events: [newEvent("InA")] }]))
+        yield* b.append(appendRequest([{ streamId, expected: ExpectedVersion.noStream, events: [newEvent("InB")] }]))
+        assert.deepStrictEqual(
+          (yield* a.readStream(streamId)).map((event) => event.type),
+          ["InA"]
+        )
+        assert.deepStrictEqual(
+          (yield* b.readStream(streamId)).map((event) => event.type),
+          ["InB"]
+        )
+      }).pipe(Effect.scoped)
+    )
+
+    it.live("a table prefix that is not a plain identifier is refused when the store starts", () =>
+      Effect.gen(function* () {
+        const database = yield* backend.database
+        for (const tablePrefix of ["stint; DROP TABLE x; --", "Upper_", "", "x".repeat(40)]) {
+          const error = yield* Effect.flip(
+            Layer.build(SqlEventStore.layer({ tablePrefix }).pipe(Layer.provide(backend.client(database))))
+          )
+          assert.strictEqual(
+            (error as { readonly _tag?: string })._tag,
+            "StoreError",
+            `prefix ${JSON.stringify(tablePrefix)}`
+          )
+        }
+      }).pipe(Effect.scoped)
+    )
+  })
+}
+
+describe("SQLite settings", () => {
+  const sqlite = backends[0]!
+  const pragma = (name: string) =>
+    Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe<Record<string, unknown>>(`PRAGMA ${name}`)).pipe(
+      Effect.map((rows) => Object.values(rows[0] ?? {})[0])
+    )
+
+  it.live("WAL, synchronous=FULL and a busy timeout by default", () =>
+    Effect.gen(function* () {
+      const database = yield* sqlite.database
+      const settings = yield* Effect.gen(function* () {
+        yield* EventStore
+        return {
+          journal: yield* pragma("journal_mode"),
+          synchronous: yield* pragma("synchronous"),
+          busyTimeout: yield* pragma("busy_timeout")
+        }
+      }).pipe(Effect.provide(SqlEventStore.layer().pipe(Layer.provideMerge(sqlite.client(database)))))
+      // synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+      assert.deepStrictEqual(settings, { journal: "wal", synchronous: 2, busyTimeout: 5000 })
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("synchronous=NORMAL and the busy timeout can be chosen", () =>
+    Effect.gen(function* () {
+      const database = yield* sqlite.database
+      const settings = yield* Effect.gen(function* () {
+        yield* EventStore
+        return { synchronous: yield* pragma("synchronous"), busyTimeout: yield* pragma("busy_timeout") }
+      }).pipe(
+        Effect.provide(
+          SqlEventStore.layer({ synchronous: "NORMAL", busyTimeout: "1 second" }).pipe(
+            Layer.provideMerge(sqlite.client(database))
+          )
+        )
+      )
+      assert.deepStrictEqual(settings, { synchronous: 1, busyTimeout: 1000 })
+    }).pipe(Effect.scoped)
+  )
+})
