@@ -21,9 +21,12 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return undefined
   }
   if (PostgresServer.findBinaries() === undefined) {
-    const message =
-      "No PostgreSQL server binaries found: the PostgreSQL tests will be SKIPPED. Install Debian's `postgresql` package (or set STINT_PG_BIN or STINT_PG_URL) to run them."
-    if (process.env.CI === "true" || process.env.CI === "1") throw new Error(`CI=true: ${message}`)
+    const missing = "No PostgreSQL server binaries found."
+    const remedy = "Install Debian's `postgresql` package (or set STINT_PG_BIN or STINT_PG_URL)."
+    if (process.env.CI === "true" || process.env.CI === "1") {
+      throw new Error(`${missing} CI=true requires the PostgreSQL tests to run. ${remedy}`)
+    }
+    const message = `${missing} The PostgreSQL tests will be SKIPPED. ${remedy}`
     console.warn(`\n${"!".repeat(100)}\n!! ${message}\n${"!".repeat(100)}\n`)
     project.provide("pgUrl", "")
     return undefined
