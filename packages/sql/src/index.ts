@@ -9,5 +9,6 @@
  */
 export * as EventRow from "./EventRow.js"
 export * as Migrations from "./Migrations.js"
+export * as SqlCheckpointStore from "./SqlCheckpointStore.js"
 export * as SqlEventStore from "./SqlEventStore.js"
 export * as Tables from "./Tables.js"

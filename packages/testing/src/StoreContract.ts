@@ -583,7 +583,10 @@ export const storeContract = (
         assert.deepStrictEqual(yield* readStream(streamId), [])
         const literal = { text: "a backslash and u0000: \\u0000", escaped: "\\\\u0000" }
         yield* appendTo(streamId, ExpectedVersion.noStream, [newEvent("Literal", literal)])
-        assert.deepStrictEqual((yield* readStream(streamId)).map((event) => event.data), [literal])
+        assert.deepStrictEqual(
+          (yield* readStream(streamId)).map((event) => event.data),
+          [literal]
+        )
       })
     )
 
