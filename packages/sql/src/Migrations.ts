@@ -127,18 +127,12 @@ export const all: ReadonlyArray<Migration> = [
         data TEXT NOT NULL,
         metadata TEXT NOT NULL,
         command_id TEXT NOT NULL,
+        -- On the first event of each append: every stream's version after it (idempotent replies).
+        append_versions TEXT,
         UNIQUE (stream_id, version)
       )`,
-      `CREATE TABLE IF NOT EXISTS ${t.streams} (
-        stream_id TEXT PRIMARY KEY,
-        version INTEGER NOT NULL
-      ) WITHOUT ROWID`,
-      `CREATE TABLE IF NOT EXISTS ${t.commands} (
-        command_id TEXT PRIMARY KEY,
-        first_position INTEGER,
-        last_position INTEGER,
-        versions TEXT
-      ) WITHOUT ROWID`,
+      // Idempotency: one writer at a time, so the command id's events are the command's record.
+      `CREATE INDEX IF NOT EXISTS ${t.events}_command ON ${t.events} (command_id)`,
       `CREATE TABLE IF NOT EXISTS ${t.checkpoints} (
         name TEXT PRIMARY KEY,
         commit_id INTEGER NOT NULL,

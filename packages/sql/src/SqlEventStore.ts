@@ -2,8 +2,9 @@
  * The event store on `@effect/sql`: one implementation for SQLite and PostgreSQL. The host provides
  * the driver's `SqlClient` layer; this module branches on the dialect only where it must:
  *
- * - appends: SQLite runs the statements in a transaction on its single connection; PostgreSQL calls
- *   a function holding the same statements, so an append is one round trip whatever its streams;
+ * - appends: SQLite checks and inserts in one `BEGIN IMMEDIATE` transaction (one writer holds the lock
+ *   from its first statement); PostgreSQL calls a function holding the conditional writes, so an
+ *   append is one round trip whatever its streams;
  * - the global order: on PostgreSQL events are read by `(commit, position)` below the visibility
  *   fence `pg_snapshot_xmin(pg_current_snapshot())`, where `commit` is the writing transaction id
  *   (`xid8`). A sequence number is handed out at insert but becomes visible at commit, so a reader
@@ -21,12 +22,13 @@ import {
   type ReadAllOptions,
   type StreamAppend
 } from "@stint/core/store/EventStore"
-import type { ExpectedVersion } from "@stint/core/store/ExpectedVersion"
+import * as ExpectedVersion from "@stint/core/store/ExpectedVersion"
 import type { RecordedEvent } from "@stint/core/store/RecordedEvent"
 import { InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/store/StoreError"
 import * as StoreInput from "@stint/core/store/StoreInput"
 import type { StreamId } from "@stint/core/store/StreamId"
 import * as SqlClient from "@effect/sql/SqlClient"
+import type * as SqlConnection from "@effect/sql/SqlConnection"
 import { SqlError } from "@effect/sql/SqlError"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
@@ -85,11 +87,11 @@ interface PreparedEvent {
 
 interface PreparedStream {
   readonly streamId: string
-  readonly expected: ExpectedVersion
+  readonly expected: ExpectedVersion.ExpectedVersion
   readonly events: ReadonlyArray<PreparedEvent>
 }
 
-const modeOf = (expected: ExpectedVersion): { readonly mode: string; readonly version?: number } => {
+const modeOf = (expected: ExpectedVersion.ExpectedVersion): { readonly mode: string; readonly version?: number } => {
   switch (expected._tag) {
     case "Any":
       return { mode: "any" }
@@ -101,15 +103,6 @@ const modeOf = (expected: ExpectedVersion): { readonly mode: string; readonly ve
       return expected.version === 0 ? { mode: "no_stream" } : { mode: "exact", version: expected.version }
   }
 }
-
-const formatExpected = (expected: ExpectedVersion): string =>
-  expected._tag === "Any"
-    ? "any"
-    : expected._tag === "NoStream"
-      ? "no_stream"
-      : expected._tag === "StreamExists"
-        ? "stream_exists"
-        : String(expected.version)
 
 /** Turns payloads into JSON text, refusing what no backend can store; names the stream and version. */
 const prepare = (streams: ReadonlyArray<StreamAppend>): Either.Either<Array<PreparedStream>, InvalidStoreData> => {
@@ -136,7 +129,7 @@ const wrongVersionOf = (error: SqlError, streams: ReadonlyArray<PreparedStream>)
   const stream = streams.find((s) => s.streamId === detail.streamId)
   return new WrongExpectedVersion({
     streamId: detail.streamId,
-    expected: stream === undefined ? "unknown" : formatExpected(stream.expected),
+    expected: stream === undefined ? "unknown" : ExpectedVersion.format(stream.expected),
     actual: detail.actual
   })
 }
@@ -166,19 +159,91 @@ export const make = (options: Options = {}) =>
     }
     if (options.migrate !== false) yield* Migrations.run(tables)
 
-    const events = sql(tables.events)
-    const streamsTable = sql(tables.streams)
-    const commands = sql(tables.commands)
     const pollInterval = Duration.decode(options.pollInterval ?? "100 millis")
     const fenceTimeout = Duration.toMillis(options.fenceTimeout ?? "10 seconds")
     // Every append of this instance wakes its subscribers at once; other processes are polled for.
     const appended = yield* PubSub.sliding<void>(1)
 
-    const columns = sql.literal(
+    // ---------------------------------------------------------------------------------------------
+    // Statements. They go straight to the driver's connection (which prepares and caches them), not
+    // through @effect/sql's statement builder: that costs about 20 µs a statement, more than SQLite
+    // itself takes for most of them. The SQL is fixed text, written with `?` and numbered for pg.
+
+    const text = (statement: string): string => {
+      if (dialect === "sqlite") return statement
+      let n = 0
+      return statement.replace(/\?/g, () => `$${++n}`)
+    }
+    const t = tables
+    const columns =
       dialect === "pg"
         ? "position, commit_id::text AS commit_id, stream_id, version, event_id, type, data, metadata, command_id"
         : "position, commit_id, stream_id, version, event_id, type, data, metadata, command_id"
-    )
+    const versionOf = (streamId: string) =>
+      `(SELECT coalesce(max(version), 0) FROM ${t.events} WHERE stream_id = ${streamId})`
+    // On PostgreSQL `commit_id` is selected as text (`xid8` has no JavaScript type), so every ORDER BY
+    // names the table's column: a bare `commit_id` would sort the text alias, where "10" < "9".
+    const statements = {
+      readStream: text(`SELECT ${columns} FROM ${t.events} WHERE stream_id = ? AND version >= ? ORDER BY version`),
+      pageSqlite: text(`SELECT ${columns} FROM ${t.events} WHERE position > ? ORDER BY position LIMIT ?`),
+      pagePg: text(`SELECT f.fence::text AS fence, e.*
+        FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS fence) f
+        LEFT JOIN LATERAL (
+          SELECT ${columns} FROM ${t.events}
+          WHERE (${t.events}.commit_id, ${t.events}.position) > (?::xid8, ?::bigint) AND ${t.events}.commit_id < f.fence
+          ORDER BY ${t.events}.commit_id, ${t.events}.position LIMIT ?
+        ) e ON true
+        ORDER BY e.position IS NULL, e.commit_id::xid8, e.position`),
+      newestCommit: text(
+        dialect === "pg"
+          ? `SELECT commit_id::text AS commit_id FROM ${t.events} ORDER BY ${t.events}.commit_id DESC LIMIT 1`
+          : `SELECT commit_id FROM ${t.events} ORDER BY position DESC LIMIT 1`
+      ),
+      headSqlite: `SELECT commit_id, position FROM ${t.events} ORDER BY position DESC LIMIT 1`,
+      // The newest committed event, and the last event below the fence, seen in one snapshot.
+      headPg: `SELECT (SELECT commit_id::text FROM ${t.events} ORDER BY ${t.events}.commit_id DESC LIMIT 1) AS target,
+          f.fence::text AS fence, h.commit_id::text AS commit_id, h.position
+        FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS fence) f
+        LEFT JOIN LATERAL (
+          SELECT commit_id, position FROM ${t.events} WHERE commit_id < f.fence
+          ORDER BY commit_id DESC, position DESC LIMIT 1
+        ) h ON true`,
+      lookupSqlite: `SELECT ${columns}, append_versions FROM ${t.events} WHERE command_id = ? ORDER BY position`,
+      lookupCommandPg: text(`SELECT first_position, last_position, versions FROM ${t.commands} WHERE command_id = ?`),
+      lookupEventsPg: text(`SELECT ${columns} FROM ${t.events}
+        WHERE position BETWEEN ?::bigint AND ?::bigint AND command_id = ? ORDER BY position`),
+      appendPg: `SELECT ${t.appendFunction}($1::jsonb) AS result`,
+      begin: "BEGIN IMMEDIATE",
+      commit: "COMMIT",
+      rollback: "ROLLBACK"
+    }
+    // SQLite: the versions of n streams and whether the command is known, in one statement.
+    const checkSqlite = (n: number) =>
+      `SELECT EXISTS (SELECT 1 FROM ${t.events} WHERE command_id = ?) AS known,
+        (SELECT coalesce(max(position), 0) FROM ${t.events}) AS last
+        ${Array.from({ length: n }, (_, i) => `, ${versionOf("?")} AS v${i}`).join("")}`
+    const insertSqlite = (rows: number) =>
+      `INSERT INTO ${t.events}
+        (position, commit_id, stream_id, version, event_id, type, data, metadata, command_id, append_versions)
+        VALUES ${Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`
+
+    /**
+     * Runs `f` on the caller's transaction's connection when there is one (so an append joins the
+     * host's transaction), else on a connection reserved for the call.
+     */
+    const onConnection = <A, E>(
+      f: (connection: SqlConnection.Connection, inTransaction: boolean) => Effect.Effect<A, E>
+    ): Effect.Effect<A, E | SqlError> =>
+      Effect.flatMap(Effect.serviceOption(SqlClient.TransactionConnection), (outer) =>
+        Option.isSome(outer) ? f(outer.value[0], true) : Effect.scoped(Effect.flatMap(sql.reserve, (c) => f(c, false)))
+      )
+
+    const query = <A extends object>(
+      connection: SqlConnection.Connection,
+      statement: string,
+      params: ReadonlyArray<unknown>
+    ): Effect.Effect<ReadonlyArray<A>, SqlError> =>
+      connection.execute(statement, params, undefined) as Effect.Effect<ReadonlyArray<A>, SqlError>
 
     const decodeRows = (
       rows: ReadonlyArray<EventRow.EventRow>
@@ -190,86 +255,83 @@ export const make = (options: Options = {}) =>
     // ---------------------------------------------------------------------------------------------
     // Appends
 
+    /**
+     * The SQLite append. `BEGIN IMMEDIATE` takes the database's write lock first (waiting up to the
+     * busy timeout for another process), so the checks read a state no one can change before the
+     * insert. One statement reads whether the command id is known and every stream's version; one
+     * statement inserts the events. Inside a caller's transaction it joins that one.
+     */
     const writeSqlite = (
       request: AppendRequest,
       streams: ReadonlyArray<PreparedStream>,
       metadata: string
     ): Effect.Effect<Written | "duplicate", WrongExpectedVersion | SqlError> =>
-      sql.withTransaction(
-        Effect.gen(function* () {
+      onConnection((connection, inTransaction) => {
+        const body = Effect.gen(function* () {
           const total = streams.reduce((sum, stream) => sum + stream.events.length, 0)
-          // A write first: it takes the database's write lock (waiting up to busy_timeout), so the
-          // checks below cannot be overtaken by another process.
-          if (total > 0) {
-            const claimed = yield* sql`INSERT INTO ${commands} (command_id) VALUES (${request.commandId})
-              ON CONFLICT DO NOTHING RETURNING command_id`
-            if (claimed.length === 0) return "duplicate" as const
-          }
+          const [check] = yield* query<Record<string, number>>(connection, checkSqlite(streams.length), [
+            request.commandId,
+            ...streams.map((stream) => stream.streamId)
+          ])
+          if (total > 0 && check!.known) return "duplicate" as const
           const versions: Array<readonly [string, number]> = []
-          for (const stream of streams) {
-            const n = stream.events.length
-            const { mode, version } = modeOf(stream.expected)
-            const rows: ReadonlyArray<{ readonly version: number }> =
-              mode === "any" && n === 0
-                ? yield* sql<{
-                    readonly version: number
-                  }>`SELECT coalesce(max(version), 0) AS version FROM ${streamsTable}
-                    WHERE stream_id = ${stream.streamId}`
-                : mode === "any" || mode === "no_stream"
-                  ? yield* sql<{
-                      readonly version: number
-                    }>`INSERT INTO ${streamsTable} (stream_id, version) VALUES (${stream.streamId}, ${n})
-                      ON CONFLICT (stream_id) DO UPDATE SET version = version + ${n}
-                      WHERE ${mode} = 'any' OR version = 0
-                      RETURNING version`
-                  : mode === "stream_exists"
-                    ? yield* sql<{ readonly version: number }>`UPDATE ${streamsTable} SET version = version + ${n}
-                        WHERE stream_id = ${stream.streamId} AND version > 0 RETURNING version`
-                    : yield* sql<{ readonly version: number }>`UPDATE ${streamsTable} SET version = version + ${n}
-                        WHERE stream_id = ${stream.streamId} AND version = ${version ?? 0} RETURNING version`
-            if (rows.length === 0) {
-              const actual = yield* sql<{ readonly version: number }>`SELECT version FROM ${streamsTable}
-                WHERE stream_id = ${stream.streamId}`
+          for (const [i, stream] of streams.entries()) {
+            const actual = Number(check![`v${i}`])
+            if (!ExpectedVersion.satisfiedBy(stream.expected, actual)) {
               return yield* new WrongExpectedVersion({
                 streamId: stream.streamId,
-                expected: formatExpected(stream.expected),
-                actual: actual[0]?.version ?? 0
+                expected: ExpectedVersion.format(stream.expected),
+                actual
               })
             }
-            versions.push([stream.streamId, Number(rows[0]!.version)])
+            versions.push([stream.streamId, actual + stream.events.length])
           }
           if (total === 0) return { commit: 0n, versions, positions: [] }
-
-          // One writer holds the lock: positions continue from the last one, in request order.
-          const [last] = yield* sql<{ readonly last: number }>`SELECT coalesce(max(position), 0) AS last FROM ${events}`
-          const commit = Number(last!.last) + 1
-          const rows: Array<Record<string, unknown>> = []
+          // One writer holds the lock: positions continue from the last, in request order, and the
+          // append's commit is its first position.
+          const commit = Number(check!.last) + 1
+          const params: Array<unknown> = []
           const positions: Array<bigint> = []
           for (const [i, stream] of streams.entries()) {
             const lastVersion = versions[i]![1]
             for (const [k, event] of stream.events.entries()) {
-              const position = commit + rows.length
-              positions.push(BigInt(position))
-              rows.push({
+              const position = commit + positions.length
+              params.push(
                 position,
-                commit_id: commit,
-                stream_id: stream.streamId,
-                version: lastVersion - stream.events.length + k + 1,
-                event_id: event.eventId,
-                type: event.type,
-                data: event.data,
-                metadata: `${metadata.slice(0, -1)},"schemaVersion":${event.schemaVersion}}`,
-                command_id: request.commandId
-              })
+                commit,
+                stream.streamId,
+                lastVersion - stream.events.length + k + 1,
+                event.eventId,
+                event.type,
+                event.data,
+                `${metadata.slice(0, -1)},"schemaVersion":${event.schemaVersion}}`,
+                request.commandId,
+                positions.length === 0 ? JSON.stringify(versions) : null
+              )
+              positions.push(BigInt(position))
             }
           }
-          yield* sql`INSERT INTO ${events} ${sql.insert(rows)}`
-          yield* sql`UPDATE ${commands} SET first_position = ${commit}, last_position = ${commit + rows.length - 1},
-            versions = ${JSON.stringify(versions)} WHERE command_id = ${request.commandId}`
+          yield* query(connection, insertSqlite(positions.length), params)
           return { commit: BigInt(commit), versions, positions }
         })
-      )
+        if (inTransaction) return body
+        const run = (statement: string) => query(connection, statement, [])
+        return Effect.uninterruptibleMask((restore) =>
+          Effect.zipRight(
+            run(statements.begin),
+            Effect.flatMap(Effect.exit(restore(body)), (exit) =>
+              exit._tag === "Success"
+                ? Effect.zipRight(
+                    run(statements.commit).pipe(Effect.tapError(() => Effect.ignore(run(statements.rollback)))),
+                    exit
+                  )
+                : Effect.zipRight(Effect.ignore(run(statements.rollback)), exit)
+            )
+          )
+        )
+      })
 
+    /** The PostgreSQL append: one call of the append function, which runs as one transaction. */
     const writePg = (
       request: AppendRequest,
       streams: ReadonlyArray<PreparedStream>,
@@ -289,14 +351,16 @@ export const make = (options: Options = {}) =>
         })
         .join(",")
       const json = `{"commandId":${JSON.stringify(request.commandId)},"metadata":${metadata},"streams":[${body}]}`
-      return sql<{
-        readonly result: {
-          readonly duplicate: boolean
-          readonly commit: string | null
-          readonly versions: ReadonlyArray<readonly [string, number]>
-          readonly positions: ReadonlyArray<number | string>
-        }
-      }>`SELECT ${sql(tables.appendFunction)}(${json}::jsonb) AS result`.pipe(
+      return onConnection((connection) =>
+        query<{
+          readonly result: {
+            readonly duplicate: boolean
+            readonly commit: string | null
+            readonly versions: ReadonlyArray<readonly [string, number]>
+            readonly positions: ReadonlyArray<number | string>
+          }
+        }>(connection, statements.appendPg, [json])
+      ).pipe(
         Effect.map(([row]) => {
           const result = row!.result
           if (result.duplicate) return "duplicate" as const
@@ -313,34 +377,56 @@ export const make = (options: Options = {}) =>
       )
     }
 
-    const lookupCommand = Effect.fn("EventStore.lookupCommand")(function* (commandId: string) {
-      yield* Effect.annotateCurrentSpan("stint.commandId", commandId)
-      const [command] = yield* sql<{
-        readonly first_position: number | string | null
-        readonly last_position: number | string | null
-        readonly versions: unknown
-      }>`SELECT first_position, last_position, versions FROM ${commands} WHERE command_id = ${commandId}`.pipe(
-        Effect.mapError(storeError("lookupCommand"))
-      )
-      if (command === undefined || command.first_position === null || command.last_position === null) {
-        return Option.none<AppendResult>()
-      }
-      const rows = yield* sql<EventRow.EventRow>`SELECT ${columns} FROM ${events}
-        WHERE position BETWEEN ${command.first_position} AND ${command.last_position} AND command_id = ${commandId}
-        ORDER BY position`.pipe(Effect.mapError(storeError("lookupCommand")))
-      const recorded = yield* decodeRows(rows).pipe(
-        Effect.mapError((cause) => new StoreError({ method: "lookupCommand", cause }))
-      )
-      const versions = (
-        typeof command.versions === "string" ? JSON.parse(command.versions) : command.versions
-      ) as ReadonlyArray<readonly [string, number]>
-      return Option.some<AppendResult>({
-        commandId: Ids.CommandId.make(commandId),
-        events: recorded,
-        versions: versions.map(([streamId, version]) => ({ streamId: streamId as StreamId, version: Number(version) })),
-        duplicate: false
-      })
-    })
+    const lookupCommand = Effect.fn("EventStore.lookupCommand")(
+      function* (commandId: string) {
+        yield* Effect.annotateCurrentSpan("stint.commandId", commandId)
+        const found = yield* onConnection((connection) =>
+          dialect === "sqlite"
+            ? // The command's events carry it; the first also holds every stream's version.
+              Effect.map(
+                query<EventRow.EventRow & { readonly append_versions: string | null }>(
+                  connection,
+                  statements.lookupSqlite,
+                  [commandId]
+                ),
+                (rows) => (rows.length === 0 ? undefined : { rows, versions: rows[0]!.append_versions as unknown })
+              )
+            : Effect.gen(function* () {
+                const [command] = yield* query<{
+                  readonly first_position: string | null
+                  readonly last_position: string | null
+                  readonly versions: unknown
+                }>(connection, statements.lookupCommandPg, [commandId])
+                if (command === undefined || command.first_position === null || command.last_position === null) {
+                  return undefined
+                }
+                const rows = yield* query<EventRow.EventRow>(connection, statements.lookupEventsPg, [
+                  command.first_position,
+                  command.last_position,
+                  commandId
+                ])
+                return { rows, versions: command.versions }
+              })
+        )
+        if (found === undefined) return Option.none<AppendResult>()
+        const recorded = yield* decodeRows(found.rows).pipe(
+          Effect.mapError((cause) => new StoreError({ method: "lookupCommand", cause }))
+        )
+        const versions = (
+          typeof found.versions === "string" ? JSON.parse(found.versions) : found.versions
+        ) as ReadonlyArray<readonly [string, number]>
+        return Option.some<AppendResult>({
+          commandId: Ids.CommandId.make(commandId),
+          events: recorded,
+          versions: versions.map(([streamId, version]) => ({
+            streamId: streamId as StreamId,
+            version: Number(version)
+          })),
+          duplicate: false
+        })
+      },
+      Effect.catchTag("SqlError", (cause) => Effect.fail(new StoreError({ method: "lookupCommand", cause })))
+    )
 
     const append = Effect.fn("EventStore.append")(function* (request: AppendRequest) {
       yield* Effect.annotateCurrentSpan("stint.commandId", request.commandId)
@@ -348,8 +434,7 @@ export const make = (options: Options = {}) =>
       const prepared = prepare(request.streams)
       if (Either.isLeft(prepared)) return yield* prepared.left
       const streams = prepared.right
-      const now = yield* Clock.currentTimeMillis
-      const recordedAt = DateTime.unsafeMake(now)
+      const recordedAt = DateTime.unsafeMake(yield* Clock.currentTimeMillis)
       const metadata = JSON.stringify({
         actor: request.actor,
         correlationId: request.correlationId,
@@ -410,21 +495,17 @@ export const make = (options: Options = {}) =>
     ) {
       yield* StoreInput.checkStreamId(streamId)
       const fromVersion = Math.max(1, Math.ceil(options?.fromVersion ?? 1))
-      const rows = yield* sql<EventRow.EventRow>`SELECT ${columns} FROM ${events}
-        WHERE stream_id = ${streamId} AND version >= ${fromVersion} ORDER BY version`.pipe(
-        Effect.mapError(storeError("readStream"))
-      )
+      const rows = yield* onConnection((connection) =>
+        query<EventRow.EventRow>(connection, statements.readStream, [streamId, fromVersion])
+      ).pipe(Effect.mapError(storeError("readStream")))
       return yield* decodeRows(rows)
     })
 
-    // On PostgreSQL `commit_id` is selected as text (`xid8` has no JavaScript type), so every ORDER BY
-    // names the table's column: a bare `commit_id` would sort the text alias, where "10" < "9".
-
     /** The newest committed event's commit, or undefined when the log is empty. */
     const newestCommit = (method: string) =>
-      sql<{ readonly commit_id: string | number }>`SELECT ${sql.literal(
-        dialect === "pg" ? "commit_id::text AS commit_id" : "commit_id"
-      )} FROM ${events} ORDER BY ${events}.commit_id DESC LIMIT 1`.pipe(
+      onConnection((connection) =>
+        query<{ readonly commit_id: string | number }>(connection, statements.newestCommit, [])
+      ).pipe(
         Effect.map(([row]) => (row === undefined ? undefined : BigInt(row.commit_id))),
         Effect.mapError(storeError(method))
       )
@@ -443,21 +524,18 @@ export const make = (options: Options = {}) =>
     > =>
       Effect.gen(function* () {
         if (dialect === "sqlite") {
-          const rows = yield* sql<EventRow.EventRow>`SELECT ${columns} FROM ${events}
-            WHERE position > ${Number(from.position)} ORDER BY position LIMIT ${size}`.pipe(
-            Effect.mapError(storeError(method))
-          )
+          const rows = yield* onConnection((connection) =>
+            query<EventRow.EventRow>(connection, statements.pageSqlite, [Number(from.position), size])
+          ).pipe(Effect.mapError(storeError(method)))
           return { events: yield* decodeRows(rows), fence: undefined }
         }
-        const rows = yield* sql<EventRow.EventRow & { readonly fence: string }>`
-          SELECT f.fence::text AS fence, e.* FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS fence) f
-          LEFT JOIN LATERAL (
-            SELECT ${columns} FROM ${events}
-            WHERE (commit_id, position) > (${String(from.commit)}::xid8, ${String(from.position)}::bigint)
-              AND commit_id < f.fence
-            ORDER BY ${events}.commit_id, ${events}.position LIMIT ${size}
-          ) e ON true
-          ORDER BY e.position IS NULL, e.commit_id::xid8, e.position`.pipe(Effect.mapError(storeError(method)))
+        const rows = yield* onConnection((connection) =>
+          query<EventRow.EventRow & { readonly fence: string }>(connection, statements.pagePg, [
+            String(from.commit),
+            String(from.position),
+            size
+          ])
+        ).pipe(Effect.mapError(storeError(method)))
         const fence = BigInt(rows[0]!.fence)
         const eventRows = rows[0]!.position === null ? [] : rows
         return { events: yield* decodeRows(eventRows), fence }
@@ -521,27 +599,22 @@ export const make = (options: Options = {}) =>
 
     const head: Effect.Effect<Checkpoint.Checkpoint, StoreError> = Effect.gen(function* () {
       if (dialect === "sqlite") {
-        const [row] = yield* sql<{ readonly commit_id: number; readonly position: number }>`
-          SELECT commit_id, position FROM ${events} ORDER BY position DESC LIMIT 1`.pipe(
-          Effect.mapError(storeError("head"))
-        )
+        const [row] = yield* onConnection((connection) =>
+          query<{ readonly commit_id: number; readonly position: number }>(connection, statements.headSqlite, [])
+        ).pipe(Effect.mapError(storeError("head")))
         return row === undefined ? Checkpoint.start : { commit: BigInt(row.commit_id), position: BigInt(row.position) }
       }
       const startedAt = yield* Clock.currentTimeMillis
       for (let attempt = 0; ; attempt++) {
-        // The newest committed event, and the last event below the fence, seen in one snapshot.
-        const [row] = yield* sql<{
-          readonly target: string | null
-          readonly fence: string
-          readonly commit_id: string | null
-          readonly position: string | null
-        }>`SELECT (SELECT commit_id::text FROM ${events} ORDER BY commit_id DESC LIMIT 1) AS target,
-                  f.fence::text AS fence, h.commit_id::text AS commit_id, h.position
-           FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS fence) f
-           LEFT JOIN LATERAL (
-             SELECT commit_id, position FROM ${events} WHERE commit_id < f.fence
-             ORDER BY commit_id DESC, position DESC LIMIT 1
-           ) h ON true`.pipe(Effect.mapError(storeError("head")))
+        const [row] = yield* onConnection((connection) =>
+          query<{
+            readonly target: string | null
+            readonly fence: string
+            readonly commit_id: string | null
+            readonly position: string | null
+          }>(connection, statements.headPg, [])
+        ).pipe(Effect.mapError(storeError("head")))
+        // Settled once every transaction up to the newest committed event has finished.
         const settled = row!.target === null || BigInt(row!.fence) > BigInt(row!.target)
         if (settled || (yield* Clock.currentTimeMillis) - startedAt > fenceTimeout) {
           return row!.commit_id === null || row!.position === null
