@@ -207,8 +207,19 @@ export const make = (options: HandlerOptions = {}) =>
             ...appendOf(mentee, "mentee", decision.mentee)
           ]
         })
-        const events = yield* decodeAppended(appended.events)
-        return { commandId, events, duplicate: appended.duplicate } satisfies CommandResult
+        if (appended.duplicate) {
+          const events = yield* decodeAppended(appended.events)
+          return { commandId, events, duplicate: true } satisfies CommandResult
+        }
+        // The store returns the records in request order: pair them with the events just decided
+        // rather than decoding what was encoded a moment ago.
+        const decided: ReadonlyArray<Codec.DomainEvent> = [
+          ...(engagement === undefined ? [] : decision.engagement),
+          ...(mentor === undefined ? [] : decision.mentor),
+          ...(mentee === undefined ? [] : decision.mentee)
+        ]
+        const events = appended.events.map((record, i) => ({ event: decided[i]!, record }))
+        return { commandId, events, duplicate: false } satisfies CommandResult
       })
 
     const retryConflicts = Schedule.exponential("1 millis", 1.5).pipe(
