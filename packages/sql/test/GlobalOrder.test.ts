@@ -18,7 +18,7 @@ import * as StreamId from "@stint/core/store/StreamId"
 import * as SqlEventStore from "@stint/sql/SqlEventStore"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, ManagedRuntime, Option, Random, Ref, Stream } from "effect"
+import { Chunk, Deferred, Effect, Fiber, Layer, ManagedRuntime, Option, Random, Ref, Stream } from "effect"
 import { describePg, freshPgDatabase, pgClientAt } from "./fixtures.js"
 
 const writers = 8
@@ -168,5 +168,61 @@ describePg("global order on PostgreSQL", () => {
         assert.isTrue(skipped > 0, "expected late commits to make a position-only reader skip events")
       }).pipe(Effect.scoped),
     120_000
+  )
+
+  it.live("a writing transaction left open holds readers at the fence, for fenceTimeout at most", () =>
+    Effect.gen(function* () {
+      const url = yield* freshPgDatabase
+      const runtime = yield* Effect.acquireRelease(
+        Effect.sync(() =>
+          ManagedRuntime.make(
+            SqlEventStore.layer({ fenceTimeout: "300 millis" }).pipe(Layer.provideMerge(pgClientAt(url, 4)))
+          )
+        ),
+        (r) => Effect.promise(() => r.dispose())
+      )
+      const store = yield* Effect.promise(() => runtime.runPromise(EventStore))
+      const sql = yield* Effect.promise(() => runtime.runPromise(SqlClient.SqlClient))
+      const append = (label: string) =>
+        store.append({
+          commandId: Ids.CommandId.make(randomUUID()),
+          actor: Actor.system,
+          correlationId: randomUUID(),
+          causationId: randomUUID(),
+          streams: [
+            {
+              streamId: StreamId.make("fence", label),
+              expected: ExpectedVersion.any,
+              events: [{ eventId: randomUUID(), type: label, data: {}, schemaVersion: 1 }]
+            }
+          ]
+        })
+      yield* append("before")
+      // Another session opens a transaction and writes (so it holds a transaction id), then waits.
+      const release = yield* Deferred.make<void>()
+      const opened = yield* Deferred.make<void>()
+      const blocker = yield* sql
+        .withTransaction(
+          Effect.gen(function* () {
+            yield* sql`SELECT pg_current_xact_id()`
+            yield* Deferred.succeed(opened, undefined)
+            yield* Deferred.await(release)
+          })
+        )
+        .pipe(Effect.fork)
+      yield* Deferred.await(opened)
+      yield* append("after")
+      const types = (events: Iterable<RecordedEvent>) => Array.from(events, (event) => event.type)
+
+      // "after" committed, but a transaction older than it still runs: it is behind the fence.
+      const held = types(yield* Stream.runCollect(store.readAll()))
+      assert.deepStrictEqual(held, ["before"])
+      assert.strictEqual((yield* store.head).position, 1n)
+
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(blocker)
+      assert.deepStrictEqual(types(yield* Stream.runCollect(store.readAll())), ["before", "after"])
+      assert.strictEqual((yield* store.head).position, 2n)
+    }).pipe(Effect.scoped)
   )
 })
