@@ -19,10 +19,13 @@ export interface Migration {
 }
 
 /**
- * The PostgreSQL append: one round trip per append, whatever the number of streams. It runs the same
- * statements a client would — each expected-version mode is one conditional write on the stream's
- * row, so the check and the write are one atomic step — and raises `SX001` with the stream and its
- * actual version when a check fails, which rolls the whole append back.
+ * The PostgreSQL append: one round trip per append, whatever its streams. It first takes a
+ * transaction-scoped advisory lock per stream, in stream-id order so two appends never deadlock:
+ * exclusive for a stream it writes, shared for a stream it only checks. Under those locks each
+ * stream's version is read fresh and checked against the expected-version mode, so no other writer
+ * can change a stream between its check and the write; a failed check raises `SX001` with the stream
+ * and its version, which rolls the whole append back. Advisory locks live in memory: an append
+ * writes only its events (no per-stream or per-command rows to update).
  */
 const appendFunction = (t: Tables): string => `
 CREATE OR REPLACE FUNCTION ${t.appendFunction}(request jsonb) RETURNS jsonb
@@ -34,74 +37,60 @@ DECLARE
   sid text;
   mode text;
   n integer;
-  total integer;
-  new_version integer;
+  total integer := 0;
   actual integer;
-  locked jsonb := '{}'::jsonb;
+  after jsonb := '{}'::jsonb;
   stream_versions jsonb := '[]'::jsonb;
   positions jsonb := '[]'::jsonb;
   inserted jsonb;
+  first_stream boolean := true;
 BEGIN
-  SELECT coalesce(sum(jsonb_array_length(s->'events')), 0) INTO total
-    FROM jsonb_array_elements(request->'streams') AS s;
-  -- Idempotency first: a concurrent append of the same command id waits here for the first to finish.
-  IF total > 0 THEN
-    INSERT INTO ${t.commands} (command_id) VALUES (command) ON CONFLICT DO NOTHING;
-    IF NOT FOUND THEN
-      RETURN jsonb_build_object('duplicate', true);
-    END IF;
-  END IF;
-  -- Check and lock every stream in stream-id order, so two appends never deadlock.
   FOR item IN SELECT s FROM jsonb_array_elements(request->'streams') AS s ORDER BY s->>'streamId' LOOP
+    IF jsonb_array_length(item->'events') > 0 THEN
+      PERFORM pg_advisory_xact_lock(hashtextextended('${t.prefix}' || (item->>'streamId'), 0));
+      total := total + jsonb_array_length(item->'events');
+    ELSE
+      PERFORM pg_advisory_xact_lock_shared(hashtextextended('${t.prefix}' || (item->>'streamId'), 0));
+    END IF;
+  END LOOP;
+  -- Idempotency: the command's first event records it (a unique index backs this up).
+  IF total > 0 AND EXISTS (
+    SELECT 1 FROM ${t.events} WHERE command_id = command AND append_versions IS NOT NULL
+  ) THEN
+    RETURN jsonb_build_object('duplicate', true);
+  END IF;
+  FOR item IN SELECT s FROM jsonb_array_elements(request->'streams') AS s LOOP
     sid := item->>'streamId';
     mode := item->>'mode';
     n := jsonb_array_length(item->'events');
-    new_version := NULL;
-    IF mode = 'any' AND n = 0 THEN
-      SELECT coalesce(max(version), 0) INTO new_version FROM ${t.streams} WHERE stream_id = sid;
-    ELSIF mode = 'any' OR mode = 'no_stream' THEN
-      INSERT INTO ${t.streams} AS s (stream_id, version) VALUES (sid, n)
-        ON CONFLICT (stream_id) DO UPDATE SET version = s.version + n WHERE mode = 'any' OR s.version = 0
-        RETURNING s.version INTO new_version;
-    ELSIF mode = 'stream_exists' THEN
-      UPDATE ${t.streams} SET version = version + n WHERE stream_id = sid AND version > 0
-        RETURNING version INTO new_version;
-    ELSE
-      UPDATE ${t.streams} SET version = version + n
-        WHERE stream_id = sid AND version = (item->>'version')::integer
-        RETURNING version INTO new_version;
-    END IF;
-    IF new_version IS NULL THEN
-      SELECT version INTO actual FROM ${t.streams} WHERE stream_id = sid;
+    SELECT coalesce(max(version), 0) INTO actual FROM ${t.events} WHERE stream_id = sid;
+    IF (mode = 'no_stream' AND actual <> 0)
+       OR (mode = 'stream_exists' AND actual = 0)
+       OR (mode = 'exact' AND actual <> (item->>'version')::integer) THEN
       RAISE EXCEPTION 'wrong expected version' USING ERRCODE = 'SX001',
-        DETAIL = jsonb_build_object('streamId', sid, 'actual', coalesce(actual, 0))::text;
+        DETAIL = jsonb_build_object('streamId', sid, 'actual', actual)::text;
     END IF;
-    locked := locked || jsonb_build_object(sid, new_version);
+    after := after || jsonb_build_object(sid, actual + n);
+    stream_versions := stream_versions || jsonb_build_array(jsonb_build_array(sid, actual + n));
   END LOOP;
-  -- Then write the events in request order, so positions follow the request.
+  -- Then the events, in request order, so positions follow the request.
   FOR item IN SELECT s FROM jsonb_array_elements(request->'streams') AS s LOOP
-    sid := item->>'streamId';
     n := jsonb_array_length(item->'events');
-    stream_versions := stream_versions || jsonb_build_array(jsonb_build_array(sid, locked->sid));
     CONTINUE WHEN n = 0;
+    sid := item->>'streamId';
     WITH rows AS (
-      INSERT INTO ${t.events} (stream_id, version, event_id, type, data, metadata, command_id)
-      SELECT sid, (locked->>sid)::integer - n + e.ordinality::integer, e.value->>'eventId', e.value->>'type',
-             e.value->'data', meta || jsonb_build_object('schemaVersion', e.value->'schemaVersion'), command
+      INSERT INTO ${t.events} (stream_id, version, event_id, type, data, metadata, command_id, append_versions)
+      SELECT sid, (after->>sid)::integer - n + e.ordinality::integer, e.value->>'eventId', e.value->>'type',
+             e.value->'data', meta || jsonb_build_object('schemaVersion', e.value->'schemaVersion'), command,
+             CASE WHEN first_stream AND e.ordinality = 1 THEN stream_versions END
         FROM jsonb_array_elements(item->'events') WITH ORDINALITY AS e
         ORDER BY e.ordinality
       RETURNING position
     )
     SELECT jsonb_agg(position ORDER BY position) INTO inserted FROM rows;
     positions := positions || inserted;
+    first_stream := false;
   END LOOP;
-  IF total > 0 THEN
-    UPDATE ${t.commands}
-       SET first_position = (positions->>0)::bigint,
-           last_position = (positions->>(jsonb_array_length(positions) - 1))::bigint,
-           versions = stream_versions
-     WHERE command_id = command;
-  END IF;
   RETURN jsonb_build_object(
     'duplicate', false,
     'commit', CASE WHEN total > 0 THEN pg_current_xact_id()::text END,
@@ -151,20 +140,15 @@ export const all: ReadonlyArray<Migration> = [
         data JSONB NOT NULL,
         metadata JSONB NOT NULL,
         command_id TEXT NOT NULL,
+        -- On the first event of each append: every stream's version after it (idempotent replies).
+        append_versions JSONB,
         UNIQUE (stream_id, version)
       )`,
       // The global order: readers go by (commit, position) below the visibility fence.
       `CREATE INDEX IF NOT EXISTS ${t.events}_commit_position ON ${t.events} (commit_id, position)`,
-      `CREATE TABLE IF NOT EXISTS ${t.streams} (
-        stream_id TEXT PRIMARY KEY,
-        version INTEGER NOT NULL
-      )`,
-      `CREATE TABLE IF NOT EXISTS ${t.commands} (
-        command_id TEXT PRIMARY KEY,
-        first_position BIGINT,
-        last_position BIGINT,
-        versions JSONB
-      )`,
+      // Idempotency: one first event per command id.
+      `CREATE UNIQUE INDEX IF NOT EXISTS ${t.events}_command ON ${t.events} (command_id)
+        WHERE append_versions IS NOT NULL`,
       `CREATE TABLE IF NOT EXISTS ${t.checkpoints} (
         name TEXT PRIMARY KEY,
         commit_id xid8 NOT NULL,

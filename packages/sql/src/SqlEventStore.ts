@@ -29,7 +29,7 @@ import * as StoreInput from "@stint/core/store/StoreInput"
 import type { StreamId } from "@stint/core/store/StreamId"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlConnection from "@effect/sql/SqlConnection"
-import { SqlError } from "@effect/sql/SqlError"
+import type { SqlError } from "@effect/sql/SqlError"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -209,9 +209,11 @@ export const make = (options: Options = {}) =>
           ORDER BY commit_id DESC, position DESC LIMIT 1
         ) h ON true`,
       lookupSqlite: `SELECT ${columns}, append_versions FROM ${t.events} WHERE command_id = ? ORDER BY position`,
-      lookupCommandPg: text(`SELECT first_position, last_position, versions FROM ${t.commands} WHERE command_id = ?`),
-      lookupEventsPg: text(`SELECT ${columns} FROM ${t.events}
-        WHERE position BETWEEN ?::bigint AND ?::bigint AND command_id = ? ORDER BY position`),
+      // The first event (by the unique index), then the rest of its commit.
+      lookupPg: `SELECT ${columns}, e.append_versions FROM ${t.events} e
+        JOIN (SELECT commit_id AS first_commit FROM ${t.events}
+              WHERE command_id = $1 AND append_versions IS NOT NULL) f ON e.commit_id = f.first_commit
+        WHERE e.command_id = $1 ORDER BY e.position`,
       appendPg: `SELECT ${t.appendFunction}($1::jsonb) AS result`,
       begin: "BEGIN IMMEDIATE",
       commit: "COMMIT",
@@ -370,10 +372,16 @@ export const make = (options: Options = {}) =>
             positions: result.positions.map((position) => BigInt(position))
           }
         }),
-        Effect.catchIf(
-          (error): error is SqlError => error instanceof SqlError && wrongVersionOf(error, streams) !== undefined,
-          (error) => Effect.fail(wrongVersionOf(error, streams)!)
-        )
+        Effect.catchTag("SqlError", (error): Effect.Effect<"duplicate", WrongExpectedVersion | SqlError> => {
+          const wrong = wrongVersionOf(error, streams)
+          if (wrong !== undefined) return Effect.fail(wrong)
+          // The same command id appended at once to other streams: the unique index let one through.
+          const cause = error.cause as { readonly code?: unknown; readonly constraint?: unknown } | undefined
+          if (cause?.code === "23505" && cause.constraint === `${t.events}_command`) {
+            return Effect.succeed("duplicate" as const)
+          }
+          return Effect.fail(error)
+        })
       )
     }
 
@@ -381,34 +389,16 @@ export const make = (options: Options = {}) =>
     // takes for the statement): they run inside the caller's span, `Stint.execute` for commands.
     const lookupCommand = (commandId: string) =>
       Effect.gen(function* () {
-        const found = yield* onConnection((connection) =>
-          dialect === "sqlite"
-            ? // The command's events carry it; the first also holds every stream's version.
-              Effect.map(
-                query<EventRow.EventRow & { readonly append_versions: string | null }>(
-                  connection,
-                  statements.lookupSqlite,
-                  [commandId]
-                ),
-                (rows) => (rows.length === 0 ? undefined : { rows, versions: rows[0]!.append_versions as unknown })
-              )
-            : Effect.gen(function* () {
-                const [command] = yield* query<{
-                  readonly first_position: string | null
-                  readonly last_position: string | null
-                  readonly versions: unknown
-                }>(connection, statements.lookupCommandPg, [commandId])
-                if (command === undefined || command.first_position === null || command.last_position === null) {
-                  return undefined
-                }
-                const rows = yield* query<EventRow.EventRow>(connection, statements.lookupEventsPg, [
-                  command.first_position,
-                  command.last_position,
-                  commandId
-                ])
-                return { rows, versions: command.versions }
-              })
+        // The command's events carry it; the first also holds every stream's version after it.
+        const rows = yield* onConnection((connection) =>
+          query<EventRow.EventRow & { readonly append_versions: unknown }>(
+            connection,
+            dialect === "sqlite" ? statements.lookupSqlite : statements.lookupPg,
+            [commandId]
+          )
         )
+        const first = rows.find((row) => row.append_versions !== null && row.append_versions !== undefined)
+        const found = first === undefined ? undefined : { rows, versions: first.append_versions }
         if (found === undefined) return Option.none<AppendResult>()
         const recorded = yield* decodeRows(found.rows).pipe(
           Effect.mapError((cause) => new StoreError({ method: "lookupCommand", cause }))

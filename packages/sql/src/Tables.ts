@@ -13,10 +13,6 @@ export interface Tables {
   readonly prefix: string
   /** One row per event: the global log. */
   readonly events: string
-  /** One row per stream: its version, the row every expected-version check locks. */
-  readonly streams: string
-  /** One row per appended command id: idempotency, and where its events are. */
-  readonly commands: string
   /** One row per named checkpoint (projections, processes). */
   readonly checkpoints: string
   /** The migrations applied. */
@@ -34,8 +30,6 @@ export const make = (options: TableOptions = {}): Tables => {
   return {
     prefix,
     events: `${prefix}events`,
-    streams: `${prefix}streams`,
-    commands: `${prefix}commands`,
     checkpoints: `${prefix}checkpoints`,
     migrations: `${prefix}migrations`,
     appendFunction: `${prefix}append`
