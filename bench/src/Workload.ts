@@ -6,6 +6,7 @@
  * with the same payloads, so the only difference between them is the store.
  */
 import { randomUUID } from "node:crypto"
+import * as Policy from "@stint/core/domain/Policy"
 
 /** One engagement of the workload: its own stream, and the two parties named in its events. */
 export interface Engagement {
@@ -70,21 +71,8 @@ export class Refused extends Error {
   }
 }
 
-const policy = {
-  sessionCap: { min: 1, max: 6, default: 3 },
-  timeBoxDays: { min: 1, max: 90, default: 30 },
-  sessionMinutes: { min: 5, max: 60, default: 20 },
-  requestExpiryDays: 7,
-  counterExpiryDays: 7,
-  maxOpenRequests: 5,
-  cooldownDays: 14,
-  maxExtensions: 1,
-  extensionCapFactor: 2,
-  correctionWindowDays: 7,
-  feedbackWindowDays: 14,
-  goalMetRule: "both",
-  defaultCapacity: { engagements: 3, sessions: 8 }
-}
+// The policy every request carries, as Stint's EngagementRequested does: the same payload size.
+const policy = Policy.defaults
 
 /** The need every request states (about the length of a real one). */
 export const need =

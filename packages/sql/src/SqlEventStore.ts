@@ -3,8 +3,8 @@
  * the driver's `SqlClient` layer; this module branches on the dialect only where it must:
  *
  * - appends: SQLite checks and inserts in one `BEGIN IMMEDIATE` transaction (one writer holds the lock
- *   from its first statement); PostgreSQL calls a function holding the conditional writes, so an
- *   append is one round trip whatever its streams;
+ *   from its first statement); PostgreSQL calls a function (see `Migrations.ts`) that locks each
+ *   stream, checks its version and inserts, so an append is one round trip whatever its streams;
  * - the global order: on PostgreSQL events are read by `(commit, position)` below the visibility
  *   fence `pg_snapshot_xmin(pg_current_snapshot())`, where `commit` is the writing transaction id
  *   (`xid8`). A sequence number is handed out at insert but becomes visible at commit, so a reader
