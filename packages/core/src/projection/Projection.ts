@@ -1,0 +1,101 @@
+/**
+ * A projection is a value: a name, a version, the event types it handles, the schema of its
+ * documents, and a pure `apply` that turns one event into changes to documents keyed by id. The same
+ * value runs unchanged inline, async, in memory and on SQL; runners only decide *when* events are
+ * applied and *where* the documents live. `applyAll` is the reference semantics every runner keeps.
+ */
+import * as Data from "effect/Data"
+import type * as Schema from "effect/Schema"
+import type { Envelope } from "../handling/EventCodec.js"
+
+/** A change to one document: replace it whole, or remove it. */
+export type Change<D> = Data.TaggedEnum<{
+  Put: { readonly id: string; readonly document: D }
+  Delete: { readonly id: string }
+}>
+
+interface ChangeDefinition extends Data.TaggedEnum.WithGenerics<1> {
+  readonly taggedEnum: Change<this["A"]>
+}
+
+const change = Data.taggedEnum<ChangeDefinition>()
+
+/** Replace (or create) the document `id`. */
+export const put = <D>(id: string, document: D): Change<D> => change.Put({ id, document })
+/** Remove the document `id` (nothing happens when there is none). */
+export const remove = <D>(id: string): Change<D> => change.Delete({ id })
+
+/** What `apply` may read: the documents as they are before the event (and after earlier ones). */
+export interface Documents<D> {
+  readonly get: (id: string) => D | undefined
+}
+
+/** A projection's definition. `D` is the document type, `I` its stored (JSON) form. */
+export interface Projection<D, I = D> {
+  /** Unique among the projections of one store: lower-case letters, digits and `-`. */
+  readonly name: string
+  /** Raise it when `apply` or the document shape changes: the projection is rebuilt from the log. */
+  readonly version: number
+  /** The event types (`_tag`s) it reads; other events never reach `apply`. */
+  readonly handles: ReadonlySet<string>
+  /** How a document is stored and read back (must encode to JSON). */
+  readonly document: Schema.Schema<D, I>
+  /** Pure: the changes one event makes. Never reads a clock or does I/O; time comes from the event. */
+  readonly apply: (envelope: Envelope, documents: Documents<D>) => ReadonlyArray<Change<D>>
+}
+
+/** Why a projection definition is refused. */
+export class InvalidProjection extends Data.TaggedError("InvalidProjection")<{
+  readonly name: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `projection ${JSON.stringify(this.name)}: ${this.reason}`
+  }
+}
+
+/** Defines a projection, checking its name and version. */
+export const make = <D, I>(definition: {
+  readonly name: string
+  readonly version: number
+  readonly handles: Iterable<string>
+  readonly document: Schema.Schema<D, I>
+  readonly apply: (envelope: Envelope, documents: Documents<D>) => ReadonlyArray<Change<D>>
+}): Projection<D, I> => {
+  if (!/^[a-z][a-z0-9-]{0,62}$/.test(definition.name)) {
+    throw new InvalidProjection({
+      name: definition.name,
+      reason: "the name must be lower-case letters, digits and -, starting with a letter, at most 63 characters"
+    })
+  }
+  if (!Number.isInteger(definition.version) || definition.version < 1) {
+    throw new InvalidProjection({ name: definition.name, reason: "the version must be a positive integer" })
+  }
+  return { ...definition, handles: new Set(definition.handles) }
+}
+
+/** Whether the projection reads this event. */
+export const handles = <D, I>(projection: Projection<D, I>, envelope: Envelope): boolean =>
+  projection.handles.has(envelope.event._tag)
+
+/**
+ * Applies events in order to a set of documents, each event seeing the changes of the ones before:
+ * the meaning of a projection, which inline and async runners, in memory and on SQL, all reproduce.
+ * Returns a new map; the input is not changed.
+ */
+export const applyAll = <D, I>(
+  projection: Projection<D, I>,
+  documents: ReadonlyMap<string, D>,
+  envelopes: Iterable<Envelope>
+): Map<string, D> => {
+  const next = new Map(documents)
+  const view: Documents<D> = { get: (id) => next.get(id) }
+  for (const envelope of envelopes) {
+    if (!handles(projection, envelope)) continue
+    for (const c of projection.apply(envelope, view)) {
+      if (c._tag === "Put") next.set(c.id, c.document)
+      else next.delete(c.id)
+    }
+  }
+  return next
+}
