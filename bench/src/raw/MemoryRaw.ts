@@ -7,7 +7,8 @@
 import { randomUUID } from "node:crypto"
 import * as Memory from "../Memory.js"
 import { type RunStats, runLoops, type Subject } from "../Subject.js"
-import * as Workload from "../Workload.js"
+import type * as Workload from "../Workload.js"
+import * as RawLoop from "./RawLoop.js"
 
 interface Row {
   readonly streamId: string
@@ -44,27 +45,14 @@ export const make = async (): Promise<Subject> => {
     return true
   }
 
-  const drive = async (engagement: Workload.Engagement, stats: { events: number; conflicts: number }) => {
-    for (const command of Workload.commands) {
-      for (;;) {
-        const events = readStream(engagement.streamId)
-        const version = events.length === 0 ? 0 : events[events.length - 1]!.version
-        const now = Date.now()
-        const decided = Workload.decide(command, Workload.fold(events.map((e) => e.type)), engagement, now)
-        if (decided instanceof Workload.Refused) throw decided
-        const commandId = randomUUID()
-        if (append(engagement.streamId, version, decided, Workload.metadataOf(engagement, commandId, now))) break
-        stats.conflicts++
-      }
-      stats.events++
-      // Loops take turns at every command, as they would on an asynchronous store.
-      await Promise.resolve()
-    }
+  const store: RawLoop.RawStore = {
+    read: readStream,
+    insert: (streamId, version, event, metadata) => append(streamId, version - 1, event, metadata)
   }
 
   const run = async (loops: ReadonlyArray<ReadonlyArray<Workload.Engagement>>): Promise<RunStats> => {
     const stats = { events: 0, conflicts: 0 }
-    await runLoops(loops, (engagement) => drive(engagement, stats), Memory.tick)
+    await runLoops(loops, (engagement) => RawLoop.drive(store, engagement, stats), Memory.tick)
     return { commands: stats.events, events: stats.events, conflicts: stats.conflicts }
   }
 

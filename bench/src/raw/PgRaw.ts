@@ -9,6 +9,7 @@ import pg from "pg"
 import * as Memory from "../Memory.js"
 import { type RunStats, runLoops, type Subject } from "../Subject.js"
 import * as Workload from "../Workload.js"
+import * as RawLoop from "./RawLoop.js"
 
 interface StreamRow {
   readonly version: number
@@ -43,49 +44,34 @@ export const make = async (url: string): Promise<Subject> => {
   )`)
   const pool = new pg.Pool({ connectionString: url, max: Workload.concurrentLoops })
 
-  const drive = async (
-    db: pg.ClientBase | pg.Pool,
-    engagement: Workload.Engagement,
-    stats: { events: number; conflicts: number }
-  ) => {
-    for (const command of Workload.commands) {
-      for (;;) {
-        const { rows } = await db.query<StreamRow>(
+  const storeOn = (db: pg.ClientBase | pg.Pool): RawLoop.RawStore => ({
+    read: async (streamId) =>
+      (
+        await db.query<StreamRow>(
           "SELECT version, type, data, metadata FROM events WHERE stream_id = $1 ORDER BY version",
-          [engagement.streamId]
+          [streamId]
         )
-        const version = rows.length === 0 ? 0 : rows[rows.length - 1]!.version
-        const now = Date.now()
-        const decided = Workload.decide(command, Workload.fold(rows.map((r) => r.type)), engagement, now)
-        if (decided instanceof Workload.Refused) throw decided
-        const commandId = randomUUID()
-        try {
-          await db.query(
-            "INSERT INTO events (stream_id, version, event_id, type, data, metadata) VALUES ($1, $2, $3, $4, $5, $6)",
-            [
-              engagement.streamId,
-              version + 1,
-              randomUUID(),
-              decided.type,
-              JSON.stringify(decided.data),
-              JSON.stringify(Workload.metadataOf(engagement, commandId, now))
-            ]
-          )
-          break
-        } catch (error) {
-          if (!isUniqueViolation(error)) throw error
-          stats.conflicts++
-        }
+      ).rows,
+    insert: async (streamId, version, event, metadata) => {
+      try {
+        await db.query(
+          "INSERT INTO events (stream_id, version, event_id, type, data, metadata) VALUES ($1, $2, $3, $4, $5, $6)",
+          [streamId, version, randomUUID(), event.type, JSON.stringify(event.data), JSON.stringify(metadata)]
+        )
+        return true
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error
+        return false
       }
-      stats.events++
     }
-  }
+  })
 
   const run = async (loops: ReadonlyArray<ReadonlyArray<Workload.Engagement>>): Promise<RunStats> => {
     const stats = { events: 0, conflicts: 0 }
     // One loop: one connection, as a single command loop would hold; several loops share the pool.
     const db = loops.length === 1 ? setup : pool
-    await runLoops(loops, (engagement) => drive(db, engagement, stats), Memory.tick)
+    const store = storeOn(db)
+    await runLoops(loops, (engagement) => RawLoop.drive(store, engagement, stats), Memory.tick)
     return { commands: stats.events, events: stats.events, conflicts: stats.conflicts }
   }
 

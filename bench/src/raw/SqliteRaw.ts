@@ -8,7 +8,8 @@ import { randomUUID } from "node:crypto"
 import Database from "better-sqlite3"
 import * as Memory from "../Memory.js"
 import { type RunStats, runLoops, type Subject } from "../Subject.js"
-import * as Workload from "../Workload.js"
+import type * as Workload from "../Workload.js"
+import * as RawLoop from "./RawLoop.js"
 
 interface StreamRow {
   readonly version: number
@@ -54,44 +55,28 @@ export const make = async (filename: string): Promise<Subject> => {
     "SELECT position, stream_id, version, type, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT ?"
   )
 
-  const drive = async (engagement: Workload.Engagement, stats: { events: number; conflicts: number }) => {
-    for (const command of Workload.commands) {
-      for (;;) {
-        const rows = selectStream.all(engagement.streamId).map((row) => ({
-          version: row.version,
-          type: row.type,
-          data: JSON.parse(row.data) as unknown,
-          metadata: JSON.parse(row.metadata) as unknown
-        }))
-        const version = rows.length === 0 ? 0 : rows[rows.length - 1]!.version
-        const now = Date.now()
-        const decided = Workload.decide(command, Workload.fold(rows.map((r) => r.type)), engagement, now)
-        if (decided instanceof Workload.Refused) throw decided
-        const commandId = randomUUID()
-        try {
-          insert.run(
-            engagement.streamId,
-            version + 1,
-            randomUUID(),
-            decided.type,
-            JSON.stringify(decided.data),
-            JSON.stringify(Workload.metadataOf(engagement, commandId, now))
-          )
-          break
-        } catch (error) {
-          if (!isUniqueViolation(error)) throw error
-          stats.conflicts++
-        }
+  const store: RawLoop.RawStore = {
+    read: (streamId) =>
+      selectStream.all(streamId).map((row) => ({
+        version: row.version,
+        type: row.type,
+        data: JSON.parse(row.data) as unknown,
+        metadata: JSON.parse(row.metadata) as unknown
+      })),
+    insert: (streamId, version, event, metadata) => {
+      try {
+        insert.run(streamId, version, randomUUID(), event.type, JSON.stringify(event.data), JSON.stringify(metadata))
+        return true
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error
+        return false
       }
-      stats.events++
-      // The driver is synchronous: loops take turns at every command, as they would on an async store.
-      await Promise.resolve()
     }
   }
 
   const run = async (loops: ReadonlyArray<ReadonlyArray<Workload.Engagement>>): Promise<RunStats> => {
     const stats = { events: 0, conflicts: 0 }
-    await runLoops(loops, (engagement) => drive(engagement, stats), Memory.tick)
+    await runLoops(loops, (engagement) => RawLoop.drive(store, engagement, stats), Memory.tick)
     return { commands: stats.events, events: stats.events, conflicts: stats.conflicts }
   }
 

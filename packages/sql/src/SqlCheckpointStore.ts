@@ -24,10 +24,7 @@ export interface Options extends Tables.TableOptions {
 export const make = (options: Options = {}) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const tables = yield* Effect.try({
-      try: () => Tables.make(options),
-      catch: (cause) => new StoreError({ method: "configure", cause })
-    })
+    const tables = yield* Tables.configure(options)
     if (options.migrate !== false) yield* Migrations.run(tables)
     const table = sql(tables.checkpoints)
     const pg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })

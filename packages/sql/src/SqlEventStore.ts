@@ -23,7 +23,7 @@ import {
   type StreamAppend
 } from "@stint/core/store/EventStore"
 import * as ExpectedVersion from "@stint/core/store/ExpectedVersion"
-import type { RecordedEvent } from "@stint/core/store/RecordedEvent"
+import { metadataOf, type RecordedEvent } from "@stint/core/store/RecordedEvent"
 import { InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/store/StoreError"
 import * as StoreInput from "@stint/core/store/StoreInput"
 import type { StreamId } from "@stint/core/store/StreamId"
@@ -138,10 +138,7 @@ const wrongVersionOf = (error: SqlError, streams: ReadonlyArray<PreparedStream>)
 export const make = (options: Options = {}) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const tables = yield* Effect.try({
-      try: () => Tables.make(options),
-      catch: (cause) => new StoreError({ method: "configure", cause })
-    })
+    const tables = yield* Tables.configure(options)
     const dialect: Dialect = yield* sql.onDialectOrElse({
       sqlite: () => Effect.succeed("sqlite" as const),
       pg: () => Effect.succeed("pg" as const),
@@ -194,11 +191,7 @@ export const make = (options: Options = {}) =>
           ORDER BY ${t.events}.commit_id, ${t.events}.position LIMIT ?
         ) e ON true
         ORDER BY e.position IS NULL, e.commit_id::xid8, e.position`),
-      newestCommit: text(
-        dialect === "pg"
-          ? `SELECT commit_id::text AS commit_id FROM ${t.events} ORDER BY ${t.events}.commit_id DESC LIMIT 1`
-          : `SELECT commit_id FROM ${t.events} ORDER BY position DESC LIMIT 1`
-      ),
+      newestCommitPg: `SELECT commit_id::text AS commit_id FROM ${t.events} ORDER BY ${t.events}.commit_id DESC LIMIT 1`,
       headSqlite: `SELECT commit_id, position FROM ${t.events} ORDER BY position DESC LIMIT 1`,
       // The newest committed event, and the last event below the fence, seen in one snapshot.
       headPg: `SELECT (SELECT commit_id::text FROM ${t.events} ORDER BY ${t.events}.commit_id DESC LIMIT 1) AS target,
@@ -455,14 +448,7 @@ export const make = (options: Options = {}) =>
               commit: written.commit,
               type: event.type,
               data: JSON.parse(streams[i]!.events[k]!.data),
-              metadata: {
-                actor: request.actor,
-                commandId: request.commandId,
-                correlationId: request.correlationId,
-                causationId: request.causationId,
-                schemaVersion: event.schemaVersion,
-                recordedAt
-              }
+              metadata: metadataOf(request, event.schemaVersion, recordedAt)
             })
           }
         }
@@ -488,10 +474,10 @@ export const make = (options: Options = {}) =>
         return yield* decodeRows(rows)
       })
 
-    /** The newest committed event's commit, or undefined when the log is empty. */
+    /** PostgreSQL: the newest committed event's commit, or undefined when the log is empty. */
     const newestCommit = (method: string) =>
       onConnection((connection) =>
-        query<{ readonly commit_id: string | number }>(connection, statements.newestCommit, [])
+        query<{ readonly commit_id: string | number }>(connection, statements.newestCommitPg, [])
       ).pipe(
         Effect.map(([row]) => (row === undefined ? undefined : BigInt(row.commit_id))),
         Effect.mapError(storeError(method))
@@ -546,7 +532,8 @@ export const make = (options: Options = {}) =>
           // Subscribed before the first read, so an append between a read and the wait still wakes us.
           const wakeUps = follow ? yield* PubSub.subscribe(appended) : undefined
           // readAll ends at the log as it was when it started: everything committed by then is read.
-          const target = follow ? undefined : yield* newestCommit(method)
+          // (SQLite shows only committed rows, in order: nothing to wait for, no target needed.)
+          const target = follow || dialect === "sqlite" ? undefined : yield* newestCommit(method)
           const startedAt = yield* Clock.currentTimeMillis
           interface Cursor {
             readonly from: Checkpoint.Checkpoint

@@ -2,6 +2,8 @@
  * The names of Stint's tables. A host that shares its database with Stint may choose a prefix, so
  * Stint's tables sit beside its own without a clash (and two Stint stores can share one database).
  */
+import { StoreError } from "@stint/core/store/StoreError"
+import * as Effect from "effect/Effect"
 
 /** Options shared by the SQL event store and checkpoint store. */
 export interface TableOptions {
@@ -35,3 +37,7 @@ export const make = (options: TableOptions = {}): Tables => {
     appendFunction: `${prefix}append`
   }
 }
+
+/** `make` for a store's start: a bad prefix fails it with `StoreError { method: "configure" }`. */
+export const configure = (options: TableOptions = {}): Effect.Effect<Tables, StoreError> =>
+  Effect.try({ try: () => make(options), catch: (cause) => new StoreError({ method: "configure", cause }) })

@@ -23,7 +23,7 @@ import {
   type ReadAllOptions
 } from "./EventStore.js"
 import * as ExpectedVersion from "./ExpectedVersion.js"
-import type { RecordedEvent } from "./RecordedEvent.js"
+import * as RecordedEvent from "./RecordedEvent.js"
 import { InvalidStoreData, WrongExpectedVersion } from "./StoreError.js"
 import * as StoreInput from "./StoreInput.js"
 import type { StreamId } from "./StreamId.js"
@@ -33,15 +33,15 @@ export const defaultBatchSize = 500
 
 interface State {
   /** Every event in `(commit, position)` order; only ever appended to. */
-  readonly log: Array<RecordedEvent>
-  readonly streams: Map<string, Array<RecordedEvent>>
+  readonly log: Array<RecordedEvent.RecordedEvent>
+  readonly streams: Map<string, Array<RecordedEvent.RecordedEvent>>
   readonly commands: Map<string, AppendResult>
   lastCommit: bigint
   /** Completed (and replaced) by every write, so a subscriber can wait for the next one. */
   changed: Deferred.Deferred<void>
 }
 
-const checkpointOf = (event: RecordedEvent): Checkpoint.Checkpoint => ({
+const checkpointOf = (event: RecordedEvent.RecordedEvent): Checkpoint.Checkpoint => ({
   commit: event.commit,
   position: event.position
 })
@@ -59,7 +59,7 @@ export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
   }
 
   /** The events strictly after `from`, at most `size` of them. */
-  const pageAfter = (from: Checkpoint.Checkpoint, size: number): Array<RecordedEvent> => {
+  const pageAfter = (from: Checkpoint.Checkpoint, size: number): Array<RecordedEvent.RecordedEvent> => {
     let low = 0
     let high = state.log.length
     while (low < high) {
@@ -90,7 +90,7 @@ export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
     const commit = state.lastCommit + 1n
     const recordedAt = DateTime.unsafeMake(now)
     let position = BigInt(state.log.length)
-    const events: Array<RecordedEvent> = []
+    const events: Array<RecordedEvent.RecordedEvent> = []
     const versions: Array<{ readonly streamId: StreamId; readonly version: number }> = []
     for (const stream of request.streams) {
       const actual = state.streams.get(stream.streamId)?.length ?? 0
@@ -120,14 +120,7 @@ export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
           commit,
           type: event.type,
           data: data.right,
-          metadata: {
-            actor: request.actor,
-            commandId: request.commandId,
-            correlationId: request.correlationId,
-            causationId: request.causationId,
-            schemaVersion: event.schemaVersion,
-            recordedAt
-          }
+          metadata: RecordedEvent.metadataOf(request, event.schemaVersion, recordedAt)
         })
       }
       versions.push({ streamId: stream.streamId, version })
@@ -171,7 +164,11 @@ export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
   const lookupCommand = (commandId: string) => Effect.sync(() => Option.fromNullable(state.commands.get(commandId)))
 
   /** Pages of the log after `from`; `follow` keeps reading past the head (subscribe) instead of ending. */
-  const pages = (from: Checkpoint.Checkpoint, batchSize: number, follow: boolean): Stream.Stream<RecordedEvent> =>
+  const pages = (
+    from: Checkpoint.Checkpoint,
+    batchSize: number,
+    follow: boolean
+  ): Stream.Stream<RecordedEvent.RecordedEvent> =>
     Stream.paginateChunkEffect(from, (cursor) =>
       Effect.suspend(() => {
         // Taken before the read: a write landing after the read completes it, so no wake-up is lost.
@@ -187,7 +184,11 @@ export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
       })
     )
 
-  const readAllStream = (method: string, follow: boolean, options?: ReadAllOptions): Stream.Stream<RecordedEvent> => {
+  const readAllStream = (
+    method: string,
+    follow: boolean,
+    options?: ReadAllOptions
+  ): Stream.Stream<RecordedEvent.RecordedEvent> => {
     const from = options?.from ?? Checkpoint.start
     const batchSize = options?.batchSize ?? defaultBatchSize
     const stream = validBatchSize(batchSize)

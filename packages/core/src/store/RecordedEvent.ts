@@ -2,6 +2,7 @@
  * An event as the store keeps it: the encoded payload plus its envelope. Stores never look inside
  * `data`; decoding (and upcasting old schema versions) happens above them.
  */
+import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
 import { Actor } from "../domain/Actor.js"
 import { CommandId } from "../domain/Ids.js"
@@ -17,6 +18,25 @@ export const EventMetadata = Schema.Struct({
   recordedAt: Schema.DateTimeUtc
 })
 export type EventMetadata = typeof EventMetadata.Type
+
+/** The metadata an event is recorded with: who and which command appended it, and when. */
+export const metadataOf = (
+  append: {
+    readonly actor: Actor
+    readonly commandId: CommandId
+    readonly correlationId: string
+    readonly causationId: string
+  },
+  schemaVersion: number,
+  recordedAt: DateTime.Utc
+): EventMetadata => ({
+  actor: append.actor,
+  commandId: append.commandId,
+  correlationId: append.correlationId,
+  causationId: append.causationId,
+  schemaVersion,
+  recordedAt
+})
 
 /** An event to append: its type, encoded payload and schema version. */
 export interface NewEvent {

@@ -30,8 +30,7 @@ export const checkAppend = (request: AppendRequest): Effect.Effect<void, Invalid
   Effect.suspend(() => {
     const seen = new Set<string>()
     for (const stream of request.streams) {
-      const invalid = Either.getLeft(decodeStreamId(stream.streamId))
-      if (invalid._tag === "Some") return checkStreamId(stream.streamId)
+      if (Either.isLeft(decodeStreamId(stream.streamId))) return checkStreamId(stream.streamId)
       if (seen.has(stream.streamId)) {
         return Effect.fail(
           new InvalidStoreData({ streamId: stream.streamId, reason: "the stream appears more than once in one append" })
