@@ -7,6 +7,7 @@
 import * as Data from "effect/Data"
 import type * as Schema from "effect/Schema"
 import type { Envelope } from "../handling/EventCodec.js"
+import type { IndexKey } from "./IndexKey.js"
 
 /** A change to one document: replace it whole, or remove it. */
 export type Change<D> = Data.TaggedEnum<{
@@ -30,6 +31,14 @@ export interface Documents<D> {
   readonly get: (id: string) => D | undefined
 }
 
+/**
+ * An index: the key a document is listed under (`[mentorId, expiresAt]`), several keys (a mentor under
+ * each of their areas: `areas.map((a) => [a])`), or undefined to leave it out (a partial index).
+ * Listing filters on a prefix of the key and orders by the rest, so `[mentorId, expiresAt]` serves
+ * "one mentor's documents by expiry". Every store keeps indexes in the same order (see `IndexKey`).
+ */
+export type Index<D> = (document: D, id: string) => IndexKey | ReadonlyArray<IndexKey> | undefined
+
 /** A projection's definition. `D` is the document type, `I` its stored (JSON) form. */
 export interface Projection<D, I = D> {
   /** Unique among the projections of one store: lower-case letters, digits and `-`. */
@@ -42,6 +51,8 @@ export interface Projection<D, I = D> {
   readonly document: Schema.Schema<D, I>
   /** Pure: the changes one event makes. Never reads a clock or does I/O; time comes from the event. */
   readonly apply: (envelope: Envelope, documents: Documents<D>) => ReadonlyArray<Change<D>>
+  /** Named indexes the store maintains with every change, for `list` queries. */
+  readonly indexes: Readonly<Record<string, Index<D>>>
 }
 
 /** Why a projection definition is refused. */
@@ -61,6 +72,7 @@ export const make = <D, I>(definition: {
   readonly handles: Iterable<string>
   readonly document: Schema.Schema<D, I>
   readonly apply: (envelope: Envelope, documents: Documents<D>) => ReadonlyArray<Change<D>>
+  readonly indexes?: Readonly<Record<string, Index<D>>>
 }): Projection<D, I> => {
   if (!/^[a-z][a-z0-9-]{0,62}$/.test(definition.name)) {
     throw new InvalidProjection({
@@ -71,7 +83,15 @@ export const make = <D, I>(definition: {
   if (!Number.isInteger(definition.version) || definition.version < 1) {
     throw new InvalidProjection({ name: definition.name, reason: "the version must be a positive integer" })
   }
-  return { ...definition, handles: new Set(definition.handles) }
+  for (const index of Object.keys(definition.indexes ?? {})) {
+    if (!/^[a-z][a-zA-Z0-9]{0,62}$/.test(index)) {
+      throw new InvalidProjection({
+        name: definition.name,
+        reason: `index ${JSON.stringify(index)}: index names are letters and digits, starting lower-case`
+      })
+    }
+  }
+  return { ...definition, handles: new Set(definition.handles), indexes: definition.indexes ?? {} }
 }
 
 /** Whether the projection reads this event. */

@@ -1,0 +1,19 @@
+/**
+ * A read model: a projection and what each viewer may see of its documents. Hosts serve documents
+ * through `view`, never raw, so a rule such as "a private note is shown only to its author" (INV-16)
+ * lives in one place and every read model can be checked against every viewer.
+ */
+import type { Actor } from "../domain/Actor.js"
+import type { Projection } from "./Projection.js"
+
+export interface ReadModel<D, I = D, V = D> {
+  readonly projection: Projection<D, I>
+  /** What `viewer` may see of a document; undefined when they may not see it at all. */
+  readonly view: (document: D, id: string, viewer: Actor) => V | undefined
+}
+
+/** Defines a read model. */
+export const make = <D, I, V>(projection: Projection<D, I>, view: ReadModel<D, I, V>["view"]): ReadModel<D, I, V> => ({
+  projection,
+  view
+})
