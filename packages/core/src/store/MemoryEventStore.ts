@@ -14,6 +14,7 @@ import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { AppendHook } from "./AppendHook.js"
 import * as Checkpoint from "./Checkpoint.js"
 import {
   type AppendRequest,
@@ -24,7 +25,7 @@ import {
 } from "./EventStore.js"
 import * as ExpectedVersion from "./ExpectedVersion.js"
 import * as RecordedEvent from "./RecordedEvent.js"
-import { InvalidStoreData, WrongExpectedVersion } from "./StoreError.js"
+import { InvalidStoreData, type StoreError, WrongExpectedVersion } from "./StoreError.js"
 import * as StoreInput from "./StoreInput.js"
 import type { StreamId } from "./StreamId.js"
 
@@ -48,8 +49,13 @@ const checkpointOf = (event: RecordedEvent.RecordedEvent): Checkpoint.Checkpoint
 
 const validBatchSize = (batchSize: number): boolean => Number.isInteger(batchSize) && batchSize > 0
 
-/** Builds an empty store. */
+/**
+ * Builds an empty store. With an `AppendHook` in context (inline projections), appends run one at a
+ * time and the hook runs between the checks and the publication, so a failure publishes nothing.
+ */
 export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
+  const hook = yield* Effect.serviceOption(AppendHook)
+  const appendLock = yield* Effect.makeSemaphore(1)
   const state: State = {
     log: [],
     streams: new Map(),
@@ -83,7 +89,7 @@ export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
   const write = (
     request: AppendRequest,
     now: number
-  ): Effect.Effect<AppendResult, WrongExpectedVersion | InvalidStoreData> => {
+  ): Effect.Effect<AppendResult, WrongExpectedVersion | InvalidStoreData | StoreError> => {
     const previous = state.commands.get(request.commandId)
     if (previous !== undefined) return Effect.succeed({ ...previous, duplicate: true })
 
@@ -129,28 +135,39 @@ export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
     const result: AppendResult = { commandId: request.commandId, events, versions, duplicate: false }
     // A pure check (no events) records nothing, so the command id stays free for a real append.
     if (events.length === 0) return Effect.succeed(result)
+    if (Option.isNone(hook)) return Effect.succeed(publish(result))
+    return Effect.as(hook.value.afterWrite(events), result).pipe(Effect.map(publish))
+  }
 
+  /** Makes an append's events part of the log, visible to readers and subscribers. */
+  const publish = (result: AppendResult): AppendResult => {
+    const { events } = result
+    const commit = events[0]!.commit
     for (const event of events) {
       state.log.push(event)
       const stream = state.streams.get(event.streamId)
       if (stream === undefined) state.streams.set(event.streamId, [event])
       else stream.push(event)
     }
-    state.commands.set(request.commandId, result)
+    state.commands.set(result.commandId, result)
     state.lastCommit = commit
     const changed = state.changed
     state.changed = Deferred.unsafeMake<void>(FiberId.none)
     Deferred.unsafeDone(changed, Exit.void)
-    return Effect.succeed(result)
+    return result
   }
 
   // The per-call operations carry no span of their own (one costs about 10 µs, as much as the
   // operation): they run inside the caller's span, `Stint.execute` for commands.
-  const append = (request: AppendRequest) =>
+  const unguarded = (request: AppendRequest) =>
     Effect.zipRight(
       StoreInput.checkAppend(request),
       Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.suspend(() => write(request, now)))
     )
+  // The hook yields between the checks and the publication: appends then take turns.
+  const append = Option.isNone(hook)
+    ? unguarded
+    : (request: AppendRequest) => hook.value.guard(appendLock.withPermits(1)(unguarded(request)))
 
   const readStream = (streamId: StreamId, options?: { readonly fromVersion?: number }) =>
     Effect.zipRight(

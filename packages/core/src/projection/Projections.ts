@@ -1,0 +1,578 @@
+/**
+ * Running projections and reading their documents. Register each projection as **inline** (updated
+ * inside every append's transaction: read-your-writes) or **async** (a runner follows the global log
+ * and commits documents with its checkpoint, exactly once). A projection whose version is new gets a
+ * fresh generation, built from the log beside the one still serving reads, and switched to once it
+ * has caught up; `rebuild` does the same on demand. On PostgreSQL each async projection runs in one
+ * process at a time (a lease); the checkpoint's compare-and-set makes any overlap harmless anyway.
+ */
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as Codec from "../handling/EventCodec.js"
+import { AppendHook } from "../store/AppendHook.js"
+import * as Checkpoint from "../store/Checkpoint.js"
+import type { CheckpointConflict } from "../store/CheckpointStore.js"
+import { EventStore } from "../store/EventStore.js"
+import type { RecordedEvent } from "../store/RecordedEvent.js"
+import { type InvalidStoreData, StoreError } from "../store/StoreError.js"
+import * as Apply from "./Apply.js"
+import * as IndexKey from "./IndexKey.js"
+import type { Projection } from "./Projection.js"
+import {
+  type EncodedQuery,
+  type Generation,
+  InvalidQuery,
+  type ListQuery,
+  type Page,
+  ProjectionStore,
+  type ProjectionStoreShape,
+  type Target
+} from "./ProjectionStore.js"
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds projections of every document type
+export type AnyProjection = Projection<any, any>
+
+/** How projections run. */
+export interface Options {
+  /** Updated in the append's transaction. */
+  readonly inline?: ReadonlyArray<AnyProjection>
+  /** Followed from the global log by a runner. */
+  readonly async?: ReadonlyArray<AnyProjection>
+  /** Events per runner transaction (default 500). */
+  readonly batchSize?: number
+  /** How often a runner that could not take a projection's lease tries again (default 5 seconds). */
+  readonly leaseRetry?: Duration.DurationInput
+  /** Start the runners with the layer (default true). Tests turn it off and call `catchUp`. */
+  readonly run?: boolean
+  readonly upcasters?: ReadonlyArray<Codec.Upcaster>
+}
+
+/** Where a projection is: the generation serving reads, and the one being built (during a rebuild). */
+export interface Status {
+  readonly name: string
+  readonly version: number
+  readonly inline: boolean
+  readonly serving: GenerationStatus | undefined
+  readonly building: GenerationStatus | undefined
+}
+
+export interface GenerationStatus {
+  readonly generation: number
+  readonly version: number
+  readonly checkpoint: string
+  /** Events of the log read so far. */
+  readonly eventsDone: number
+  /** `eventsDone` plus the events after its checkpoint (exact on SQLite and memory, close on PostgreSQL). */
+  readonly eventsTotal: number
+}
+
+/** A rebuild's progress, reported after every batch. */
+export interface Progress {
+  readonly name: string
+  readonly generation: number
+  readonly eventsDone: number
+  readonly eventsTotal: number
+}
+
+/** The projection is not registered with this `Projections`. */
+export class UnknownProjection extends Schema.TaggedError<UnknownProjection>()("UnknownProjection", {
+  name: Schema.String
+}) {
+  override get message(): string {
+    return `no projection named ${JSON.stringify(this.name)} is registered`
+  }
+}
+
+type RunError = StoreError | InvalidStoreData
+
+export interface ProjectionsShape {
+  /** A document by id, from the generation serving reads. */
+  readonly get: <D, I>(projection: Projection<D, I>, id: string) => Effect.Effect<Option.Option<D>, StoreError>
+  /** A page of documents in an index's order (see `ListQuery`). */
+  readonly list: <D, I>(
+    projection: Projection<D, I>,
+    query?: ListQuery
+  ) => Effect.Effect<Page<D>, InvalidQuery | StoreError>
+  /** Every registered projection's generations and progress. */
+  readonly status: Effect.Effect<ReadonlyArray<Status>, StoreError>
+  /**
+   * Builds a new generation of `name` from the whole log and switches reads to it once it has caught
+   * up; the current generation serves reads until then. Reports progress after every batch.
+   */
+  readonly rebuild: (
+    name: string,
+    options?: { readonly onProgress?: (progress: Progress) => Effect.Effect<void> }
+  ) => Effect.Effect<void, UnknownProjection | RunError>
+  /**
+   * Brings every async projection (or the one named) up to the head of the log, and builds any
+   * generation a new version needs. What the runners do, in the caller's fiber: for tests and tools.
+   */
+  readonly catchUp: (name?: string) => Effect.Effect<void, UnknownProjection | RunError>
+}
+
+export class Projections extends Context.Tag("@stint/core/Projections")<Projections, ProjectionsShape>() {}
+
+interface Registered {
+  readonly projection: AnyProjection
+  readonly inline: boolean
+}
+
+const registrations = (options: Options): ReadonlyArray<Registered> => {
+  const all = [
+    ...(options.inline ?? []).map((projection) => ({ projection, inline: true })),
+    ...(options.async ?? []).map((projection) => ({ projection, inline: false }))
+  ]
+  const seen = new Set<string>()
+  for (const { projection } of all) {
+    if (seen.has(projection.name)) throw new Error(`projection ${projection.name} is registered twice`)
+    seen.add(projection.name)
+  }
+  return all
+}
+
+const checkpointOf = (record: RecordedEvent): Checkpoint.Checkpoint => ({
+  commit: record.commit,
+  position: record.position
+})
+
+/** Whether a generation was built by this definition (same version, same mode). */
+const matches = (generation: Generation, registered: Registered): boolean =>
+  generation.version === registered.projection.version && generation.inline === registered.inline
+
+const decodeRecords = (
+  decode: ReturnType<typeof Codec.makeDecoder>["decodeRecord"],
+  projection: AnyProjection,
+  records: ReadonlyArray<RecordedEvent>
+): Either.Either<ReadonlyArray<Codec.Envelope>, InvalidStoreData> => {
+  const envelopes: Array<Codec.Envelope> = []
+  for (const record of records) {
+    if (!projection.handles.has(record.type)) continue
+    const decoded = decode(record)
+    if (Either.isLeft(decoded)) return Either.left(decoded.left)
+    envelopes.push(decoded.right)
+  }
+  return Either.right(envelopes)
+}
+
+/** Loads documents of a generation, decoded. */
+const loader =
+  <D>(store: ProjectionStoreShape, target: Target, projection: Projection<D, unknown>, lock: boolean) =>
+  (ids: ReadonlyArray<string>): Effect.Effect<ReadonlyMap<string, D>, StoreError> => {
+    const decode = Apply.decoder(projection)
+    return Effect.flatMap(store.getMany(target, [...ids].sort(), { lock }), (stored) => {
+      const documents = new Map<string, D>()
+      for (const [id, value] of stored) {
+        const decoded = decode(id, value)
+        if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
+        documents.set(id, decoded.right)
+      }
+      return Effect.succeed(documents)
+    })
+  }
+
+/** Encodes a list query's bounds (see `IndexKey`), refusing what the store could not answer. */
+export const encodeQuery = (projection: AnyProjection, query: ListQuery): Either.Either<EncodedQuery, InvalidQuery> => {
+  const invalid = (reason: string) => Either.left(new InvalidQuery({ projection: projection.name, reason }))
+  const limit = query.limit ?? 50
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return invalid("limit must be an integer from 1 to 1000")
+  const direction = query.direction ?? "asc"
+  let after: EncodedQuery["after"]
+  if (query.cursor !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(Buffer.from(query.cursor, "base64url").toString("utf8"))
+      if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((x) => typeof x === "string")) throw 0
+      after = { key: parsed[0], id: parsed[1] }
+    } catch {
+      return invalid("the cursor is not one this store returned")
+    }
+  }
+  const components = [...(query.prefix ?? []), query.range?.gte, query.range?.lt]
+  for (const c of components) {
+    if (c !== undefined && typeof c !== "string" && !(typeof c === "number" && Number.isFinite(c))) {
+      return invalid("key components are strings and finite numbers")
+    }
+  }
+  if (query.index === undefined) {
+    // Listed by id: the key is the id itself, and only a range of ids applies.
+    if ((query.prefix ?? []).length > 0) return invalid("a prefix needs an index; without one documents list by id")
+    const { gte, lt } = query.range ?? {}
+    if ((gte !== undefined && typeof gte !== "string") || (lt !== undefined && typeof lt !== "string")) {
+      return invalid("ids are strings")
+    }
+    return Either.right({ index: undefined, low: gte ?? "", high: lt ?? "\u{10FFFF}", direction, limit, after })
+  }
+  if (!Object.hasOwn(projection.indexes, query.index)) {
+    const known = Object.keys(projection.indexes)
+    return invalid(
+      `it has no index ${JSON.stringify(query.index)}${known.length ? ` (its indexes: ${known.join(", ")})` : ""}`
+    )
+  }
+  const prefix = IndexKey.encode(query.prefix ?? [])
+  const { gte, lt } = query.range ?? {}
+  return Either.right({
+    index: query.index,
+    low: gte === undefined ? prefix : prefix + IndexKey.encodeComponent(gte),
+    high: lt === undefined ? IndexKey.upperBound(prefix) : prefix + IndexKey.encodeComponent(lt),
+    direction,
+    limit,
+    after
+  })
+}
+
+const encodeCursor = (key: string, id: string): string =>
+  Buffer.from(JSON.stringify([key, id]), "utf8").toString("base64url")
+
+/**
+ * The append hook that applies inline projections in the append's transaction. Provide it to the event
+ * store's layer (`layerWith` does). Each live inline generation is updated; one still being built is
+ * left to its builder, which switches it live in an exclusive section that no append overlaps.
+ */
+const makeHook = (options: Options) =>
+  Effect.gen(function* () {
+    const store = yield* ProjectionStore
+    const inline = registrations(options).filter((r) => r.inline)
+    const codec = Codec.makeDecoder(options.upcasters)
+    // In memory, appends share it and the switch to live takes all of it; SQL stores lock in the database.
+    const permits = Number.MAX_SAFE_INTEGER
+    const gate = yield* Effect.makeSemaphore(permits)
+    const afterWrite = (records: ReadonlyArray<RecordedEvent>) =>
+      Effect.forEach(
+        inline,
+        ({ projection }) =>
+          Effect.gen(function* () {
+            if (!records.some((r) => projection.handles.has(r.type))) return
+            const generation = yield* store.served(projection.name)
+            if (generation === undefined || generation.state !== "live" || !generation.inline) return
+            if (generation.version !== projection.version) return
+            const envelopes = decodeRecords(codec.decodeRecord, projection, records)
+            if (Either.isLeft(envelopes)) {
+              return yield* new StoreError({ method: "Projections.inline", cause: envelopes.left })
+            }
+            const known: Apply.Known<unknown> = new Map()
+            const changed = yield* Apply.applyBatch(
+              projection,
+              envelopes.right,
+              known,
+              loader(store, generation, projection, true)
+            )
+            const stored = Apply.toStored(projection, changed, known)
+            if (Either.isLeft(stored)) return yield* stored.left
+            yield* store.commit(generation, stored.right).pipe(
+              Effect.catchTag("CheckpointConflict", (cause) =>
+                Effect.fail(new StoreError({ method: "Projections.inline", cause }))
+              )
+            )
+          }),
+        { discard: true }
+      )
+    return {
+      hook: AppendHook.of({ afterWrite, guard: (append) => gate.withPermits(1)(append) }),
+      exclusive: <A, E, R>(effect: Effect.Effect<A, E, R>) => gate.withPermits(permits)(effect)
+    }
+  })
+
+class Gate extends Context.Tag("@stint/core/Projections/Gate")<
+  Gate,
+  { readonly exclusive: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> }
+>() {}
+
+/** The append hook (and the in-memory gate the runners share with it). */
+export const layerHook = (options: Options): Layer.Layer<AppendHook | Gate, never, ProjectionStore> =>
+  Layer.effectContext(
+    Effect.map(makeHook(options), ({ exclusive, hook }) =>
+      Context.make(AppendHook, hook).pipe(Context.add(Gate, { exclusive }))
+    )
+  )
+
+const make = (options: Options) =>
+  Effect.gen(function* () {
+    const store = yield* ProjectionStore
+    const events = yield* EventStore
+    const gate = yield* Effect.serviceOption(Gate)
+    const exclusive = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      store.exclusive(Option.isSome(gate) ? gate.value.exclusive(effect) : effect)
+    const registered = registrations(options)
+    if (registered.some((r) => r.inline) && Option.isNone(gate)) {
+      return yield* Effect.dieMessage(
+        "inline projections need the append hook: build the store with Projections.layerWith"
+      )
+    }
+    const byName = new Map(registered.map((r) => [r.projection.name, r]))
+    const batchSize = options.batchSize ?? 500
+    const codec = Codec.makeDecoder(options.upcasters)
+
+    const find = (name: string) => {
+      const r = byName.get(name)
+      return r === undefined ? Effect.fail(new UnknownProjection({ name })) : Effect.succeed(r)
+    }
+
+    const totalOf = (generation: Generation) =>
+      Effect.map(events.head, (head) => {
+        const ahead = head.position - generation.checkpoint.position
+        return generation.eventsDone + Number(ahead > 0n ? ahead : 0n)
+      })
+
+    /**
+     * Applies one page of the log to a generation and moves its checkpoint, in one transaction.
+     * `known` caches documents between pages; it is cleared when a commit fails.
+     */
+    const step = (
+      r: Registered,
+      target: Target,
+      known: Apply.Known<unknown>,
+      from: Checkpoint.Checkpoint,
+      records: ReadonlyArray<RecordedEvent>
+    ): Effect.Effect<Checkpoint.Checkpoint, RunError | CheckpointConflict> =>
+      Effect.gen(function* () {
+        const last = records[records.length - 1]
+        if (last === undefined) return from
+        const to = checkpointOf(last)
+        const envelopes = decodeRecords(codec.decodeRecord, r.projection, records)
+        if (Either.isLeft(envelopes)) return yield* envelopes.left
+        const changed = yield* Apply.applyBatch(
+          r.projection,
+          envelopes.right,
+          known,
+          loader(store, target, r.projection, false)
+        )
+        const stored = Apply.toStored(r.projection, changed, known)
+        if (Either.isLeft(stored)) return yield* stored.left
+        yield* store.commit(target, stored.right, { from, to, events: records.length })
+        // Bounded: a rebuild of a large log must not keep every document in memory.
+        if (known.size > 50_000) known.clear()
+        return to
+      }).pipe(Effect.tapError(() => Effect.sync(() => known.clear())))
+
+    /** Applies the log from the generation's checkpoint up to the head; the last checkpoint. */
+    const catchUpTarget = (
+      r: Registered,
+      generation: Generation,
+      onBatch: (done: number, at: Checkpoint.Checkpoint) => Effect.Effect<void>
+    ) =>
+      Effect.gen(function* () {
+        const known: Apply.Known<unknown> = new Map()
+        let at = generation.checkpoint
+        let done = generation.eventsDone
+        yield* events.readAll({ from: at, batchSize }).pipe(
+          Stream.chunks,
+          Stream.runForEach((chunk) =>
+            Effect.gen(function* () {
+              const records = [...chunk]
+              at = yield* step(r, generation, known, at, records)
+              done += records.length
+              yield* onBatch(done, at)
+            })
+          )
+        )
+        return at
+      })
+
+    /** Builds a generation up to the head, then makes it live (inline: with appends held back). */
+    const build = (
+      r: Registered,
+      generation: Generation,
+      onProgress: (progress: Progress) => Effect.Effect<void>
+    ): Effect.Effect<void, RunError | CheckpointConflict> =>
+      Effect.gen(function* () {
+        const report = (eventsDone: number, at: Checkpoint.Checkpoint) =>
+          Effect.flatMap(
+            Effect.orElseSucceed(
+              totalOf({ ...generation, checkpoint: at, eventsDone }),
+              () => eventsDone
+            ),
+            (eventsTotal) =>
+              onProgress({ name: generation.name, generation: generation.generation, eventsDone, eventsTotal })
+          )
+        const at = yield* catchUpTarget(r, generation, report)
+        if (!r.inline) return yield* store.promote(generation)
+        // The last events and the switch happen while no append runs: an append that skipped this
+        // generation (not live yet) is then always in the log the final catch-up reads.
+        const current = (yield* store.generations(generation.name)).find((g) => g.generation === generation.generation)
+        yield* exclusive(
+          Effect.zipRight(
+            catchUpTarget(r, { ...generation, checkpoint: at, eventsDone: current?.eventsDone ?? 0 }, () => Effect.void),
+            store.promote(generation)
+          )
+        )
+      })
+
+    /** The generation this definition should be served from: live if it matches, else one to build. */
+    const target = (r: Registered) =>
+      Effect.gen(function* () {
+        const generations = yield* store.generations(r.projection.name)
+        const live = generations.find((g) => g.state === "live")
+        if (live !== undefined && matches(live, r)) return live
+        const building = generations.filter((g) => g.state === "building" && matches(g, r)).at(-1)
+        return (
+          building ??
+          (yield* store.create(r.projection.name, { version: r.projection.version, inline: r.inline }))
+        )
+      })
+
+    /** Brings one projection to the head: builds its generation if needed, applies what is new. */
+    const catchUpOne = (r: Registered) =>
+      Effect.gen(function* () {
+        const generation = yield* target(r)
+        if (generation.state === "building") return yield* build(r, generation, () => Effect.void)
+        if (!r.inline) yield* catchUpTarget(r, generation, () => Effect.void)
+      }).pipe(
+        // Another runner moved the checkpoint first: start again from where it is now.
+        Effect.retry({ while: (e) => e._tag === "CheckpointConflict", times: 100 }),
+        Effect.catchTag("CheckpointConflict", (cause) =>
+          Effect.fail(new StoreError({ method: "Projections.catchUp", cause }))
+        )
+      )
+
+    /** The runner of one projection: holds its lease, builds if needed, then follows the log. */
+    const runOne = (r: Registered): Effect.Effect<never> => {
+      const retry = Duration.decode(options.leaseRetry ?? "5 seconds")
+      const follow = Effect.gen(function* () {
+        const generation = yield* target(r)
+        if (generation.state === "building") yield* build(r, generation, () => Effect.void)
+        const live = yield* target(r)
+        if (r.inline) return yield* Effect.never // the append hook keeps it current
+        const known: Apply.Known<unknown> = new Map()
+        let at = live.checkpoint
+        return yield* events.subscribe({ from: at, batchSize }).pipe(
+          Stream.chunks,
+          Stream.runForEach((chunk) =>
+            Effect.flatMap(step(r, live, known, at, [...chunk]), (next) =>
+              Effect.sync(() => {
+                at = next
+              })
+            )
+          ),
+          Effect.zipRight(Effect.never)
+        )
+      })
+      const leased = Effect.scoped(
+        Effect.flatMap(store.lease(r.projection.name), (held) =>
+          held
+            ? follow.pipe(Effect.retry({ while: (e) => e._tag === "CheckpointConflict" }))
+            : Effect.sleep(retry)
+        )
+      )
+      // A failure (the database went away, a defect in `apply`) is logged and the runner starts again
+      // from its checkpoint after a pause: nothing was committed past the last good batch.
+      return Effect.forever(
+        leased.pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.zipRight(
+              Effect.logError(`projection ${r.projection.name} failed; restarting from its checkpoint`, cause),
+              Effect.sleep(retry)
+            )
+          ),
+          Effect.withSpan("Projections.run", { attributes: { "stint.projection": r.projection.name } })
+        )
+      )
+    }
+
+    const servedOf = (name: string) => store.served(name)
+
+    const get = <D, I>(projection: Projection<D, I>, id: string) =>
+      Effect.gen(function* () {
+        const generation = yield* servedOf(projection.name)
+        if (generation === undefined) return Option.none<D>()
+        const stored = yield* store.getMany(generation, [id])
+        if (!stored.has(id)) return Option.none<D>()
+        const decoded = Apply.decoder(projection)(id, stored.get(id))
+        return Either.isLeft(decoded) ? yield* decoded.left : Option.some(decoded.right)
+      }).pipe(Effect.withSpan("Projections.get", { attributes: { "stint.projection": projection.name } }))
+
+    const list = <D, I>(projection: Projection<D, I>, query: ListQuery = {}) =>
+      Effect.gen(function* () {
+        const encoded = encodeQuery(projection, query)
+        if (Either.isLeft(encoded)) return yield* encoded.left
+        const generation = yield* servedOf(projection.name)
+        if (generation === undefined) return { items: [], next: undefined } satisfies Page<D>
+        const page = yield* store.list(generation, { ...encoded.right, limit: encoded.right.limit + 1 })
+        const decode = Apply.decoder(projection)
+        const items: Array<{ readonly id: string; readonly document: D }> = []
+        for (const item of page.items.slice(0, encoded.right.limit)) {
+          const decoded = decode(item.id, item.document)
+          if (Either.isLeft(decoded)) return yield* decoded.left
+          items.push({ id: item.id, document: decoded.right })
+        }
+        const last = page.items[encoded.right.limit - 1]
+        const next = page.items.length > encoded.right.limit && last ? encodeCursor(last.key, last.id) : undefined
+        return { items, next } satisfies Page<D>
+      }).pipe(Effect.withSpan("Projections.list", { attributes: { "stint.projection": projection.name } }))
+
+    const statusOf = (generation: Generation | undefined) =>
+      generation === undefined
+        ? Effect.succeed(undefined)
+        : Effect.map(
+            totalOf(generation),
+            (eventsTotal): GenerationStatus => ({
+              generation: generation.generation,
+              version: generation.version,
+              checkpoint: Checkpoint.format(generation.checkpoint),
+              eventsDone: generation.eventsDone,
+              eventsTotal
+            })
+          )
+
+    const status = Effect.forEach(registered, (r) =>
+      Effect.gen(function* () {
+        const generations = yield* store.generations(r.projection.name)
+        const live = generations.find((g) => g.state === "live")
+        const building = generations.filter((g) => g.state === "building").at(-1)
+        return {
+          name: r.projection.name,
+          version: r.projection.version,
+          inline: r.inline,
+          serving: yield* statusOf(live ?? building),
+          building: live === undefined ? undefined : yield* statusOf(building)
+        } satisfies Status
+      })
+    ).pipe(Effect.withSpan("Projections.status"))
+
+    const rebuild: ProjectionsShape["rebuild"] = (name, opts = {}) =>
+      Effect.gen(function* () {
+        const r = yield* find(name)
+        const generation = yield* store.create(name, { version: r.projection.version, inline: r.inline })
+        yield* build(r, generation, opts.onProgress ?? (() => Effect.void)).pipe(
+          Effect.catchTag("CheckpointConflict", (cause) =>
+            Effect.fail(new StoreError({ method: "Projections.rebuild", cause }))
+          )
+        )
+      }).pipe(Effect.withSpan("Projections.rebuild", { attributes: { "stint.projection": name } }))
+
+    const catchUp: ProjectionsShape["catchUp"] = (name) =>
+      Effect.gen(function* () {
+        const selected = name === undefined ? registered : [yield* find(name)]
+        yield* Effect.forEach(selected, catchUpOne, { discard: true })
+      }).pipe(Effect.withSpan("Projections.catchUp"))
+
+    if (options.run !== false) {
+      yield* Effect.forkScoped(Effect.forEach(registered, runOne, { concurrency: "unbounded", discard: true }))
+    }
+
+    return Projections.of({ get, list, status, rebuild, catchUp })
+  })
+
+/**
+ * Projections over the provided stores. Async projections only; for inline ones build the event store
+ * with `layerWith`, which installs the append hook.
+ */
+export const layer = (options: Options): Layer.Layer<Projections, never, ProjectionStore | EventStore> =>
+  Layer.scoped(Projections, make(options))
+
+/**
+ * Projections with an event store built around their append hook: pass the event store's layer
+ * (`MemoryEventStore.layerMemory`, or `SqlEventStore.layer()` from `@stint/sql`).
+ */
+export const layerWith = <E, R>(
+  options: Options,
+  eventStore: Layer.Layer<EventStore, E, R>
+): Layer.Layer<Projections | EventStore, E, ProjectionStore | Exclude<R, AppendHook>> =>
+  Layer.scoped(Projections, make(options)).pipe(
+    Layer.provideMerge(eventStore),
+    Layer.provideMerge(layerHook(options))
+  ) as Layer.Layer<Projections | EventStore, E, ProjectionStore | Exclude<R, AppendHook>>

@@ -1,0 +1,268 @@
+/**
+ * The projections contract: one suite every projection store runs (memory, SQLite, PostgreSQL), so
+ * inline and async projections, listing, paging and rebuilds mean the same everywhere. Each test
+ * builds its own layer, over storage of its own.
+ */
+import { randomUUID } from "node:crypto"
+import * as Actor from "@stint/core/domain/Actor"
+import * as Ids from "@stint/core/domain/Ids"
+import * as Codec from "@stint/core/handling/EventCodec"
+import { InterestsDeclared } from "@stint/core/mentee/MenteeEvent"
+import * as Projection from "@stint/core/projection/Projection"
+import * as Projections from "@stint/core/projection/Projections"
+import { EventStore } from "@stint/core/store/EventStore"
+import * as ExpectedVersion from "@stint/core/store/ExpectedVersion"
+import * as StreamId from "@stint/core/store/StreamId"
+import { assert, describe, it } from "@effect/vitest"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+
+/** A mentee's declared interests: one document per mentee, listed under each area and by count. */
+const Interests = Schema.Struct({
+  areas: Schema.Array(Schema.String),
+  declarations: Schema.Int,
+  declaredAt: Schema.DateTimeUtc
+})
+
+/** The projection of the contract; `version` and a `tag` let tests define a changed definition. */
+export const interests = (version = 1, tag = "") =>
+  Projection.make({
+    name: "contract-interests",
+    version,
+    handles: ["InterestsDeclared"],
+    document: Interests,
+    apply: ({ event, record }, documents) => {
+      if (event._tag !== "InterestsDeclared") return []
+      const id = StreamId.idOf(record.streamId)
+      if (event.areas.length === 0) return [Projection.remove(id)]
+      return [
+        Projection.put(id, {
+          areas: event.areas.map((area) => `${tag}${area}`),
+          declarations: (documents.get(id)?.declarations ?? 0) + 1,
+          declaredAt: event.declaredAt
+        })
+      ]
+    },
+    indexes: {
+      byArea: (document) => document.areas.map((area) => [area]),
+      byDeclarations: (document) => [document.declarations]
+    }
+  })
+
+const declare = (menteeId: string, areas: ReadonlyArray<string>, at = 0) =>
+  Effect.flatMap(EventStore, (store) =>
+    store.append({
+      commandId: Ids.CommandId.make(randomUUID()),
+      actor: Actor.system,
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      streams: [
+        {
+          streamId: Codec.menteeStream(menteeId),
+          expected: ExpectedVersion.any,
+          events: Codec.encode(
+            "mentee",
+            [
+              InterestsDeclared.make({
+                areas: areas.map((a) => Ids.Area.make(a)),
+                declaredAt: DateTime.unsafeMake(1_767_600_000_000 + at * 1000)
+              })
+            ],
+            randomUUID
+          )
+        }
+      ]
+    })
+  )
+
+/** Builds `Projections` (and the event store it reads) over new, empty storage for each test. */
+export type Subject = (options: Projections.Options) => Layer.Layer<Projections.Projections | EventStore, unknown>
+
+const ids = (page: { readonly items: ReadonlyArray<{ readonly id: string }> }) => page.items.map((i) => i.id)
+
+export const projectionsContract = (name: string, subject: Subject): void => {
+  describe(`Projections contract: ${name}`, () => {
+    it.effect("inline: the document changes with the append (read-your-writes)", () =>
+      Effect.gen(function* () {
+        const projections = yield* Projections.Projections
+        const projection = interests()
+        yield* projections.catchUp() // the first generation goes live
+        yield* declare("ben", ["sql", "testing"])
+        const doc = yield* projections.get(projection, "ben")
+        assert.deepStrictEqual(Option.map(doc, (d) => d.areas), Option.some(["sql", "testing"]))
+        yield* declare("ben", ["sql"])
+        assert.strictEqual(Option.getOrThrow(yield* projections.get(projection, "ben")).declarations, 2)
+      }).pipe(Effect.provide(subject({ inline: [interests()], run: false })))
+    )
+
+    it.effect("async: documents follow the log when the runner catches up, exactly once", () =>
+      Effect.gen(function* () {
+        const projections = yield* Projections.Projections
+        const projection = interests()
+        yield* declare("ana", ["sql"])
+        yield* declare("ana", ["go"])
+        assert.isTrue(Option.isNone(yield* projections.get(projection, "ana")))
+        yield* projections.catchUp()
+        yield* projections.catchUp() // nothing new: nothing applied twice
+        const doc = Option.getOrThrow(yield* projections.get(projection, "ana"))
+        assert.deepStrictEqual([doc.areas, doc.declarations], [["go"], 2])
+        const [status] = yield* projections.status
+        assert.strictEqual(status!.serving!.eventsDone, 2)
+        assert.strictEqual(status!.serving!.eventsTotal, 2)
+      }).pipe(Effect.provide(subject({ async: [interests()], run: false })))
+    )
+
+    it.live("the started runner follows new events", () =>
+      Effect.gen(function* () {
+        const projections = yield* Projections.Projections
+        yield* declare("cy", ["rust"])
+        let found = Option.none<unknown>()
+        for (let i = 0; i < 200 && Option.isNone(found); i++) {
+          found = yield* projections.get(interests(), "cy")
+          if (Option.isNone(found)) yield* Effect.sleep("20 millis")
+        }
+        assert.isTrue(Option.isSome(found))
+      }).pipe(Effect.provide(subject({ async: [interests()], leaseRetry: "50 millis" })))
+    )
+
+    it.effect("list: by index prefix, range, order and pages; documents under several keys", () =>
+      Effect.gen(function* () {
+        const projections = yield* Projections.Projections
+        const projection = interests()
+        yield* projections.catchUp()
+        for (const [i, mentee] of ["m1", "m2", "m3", "m4", "m5"].entries()) {
+          yield* declare(mentee, i % 2 === 0 ? ["sql", "go"] : ["go"], i)
+        }
+        yield* declare("m5", ["go"]) // declarations 2, no longer under sql
+        yield* declare("m4", []) // deleted: gone from every index
+        assert.deepStrictEqual(ids(yield* projections.list(projection, { index: "byArea", prefix: ["sql"] })), [
+          "m1",
+          "m3"
+        ])
+        assert.deepStrictEqual(ids(yield* projections.list(projection, { index: "byArea", prefix: ["go"] })), [
+          "m1",
+          "m2",
+          "m3",
+          "m5"
+        ])
+        assert.deepStrictEqual(
+          ids(yield* projections.list(projection, { index: "byArea", prefix: ["go"], direction: "desc" })),
+          ["m5", "m3", "m2", "m1"]
+        )
+        assert.deepStrictEqual(
+          ids(yield* projections.list(projection, { index: "byDeclarations", range: { gte: 2 } })),
+          ["m5"]
+        )
+        assert.deepStrictEqual(
+          ids(yield* projections.list(projection, { index: "byDeclarations", range: { lt: 2 } })),
+          ["m1", "m2", "m3"]
+        )
+        // Every key of a multi-key index: m1 and m3 under go and sql.
+        assert.strictEqual((yield* projections.list(projection, { index: "byArea" })).items.length, 6)
+        assert.deepStrictEqual(ids(yield* projections.list(projection)), ["m1", "m2", "m3", "m5"])
+        assert.deepStrictEqual(ids(yield* projections.list(projection, { range: { gte: "m2", lt: "m5" } })), [
+          "m2",
+          "m3"
+        ])
+        for (const direction of ["asc", "desc"] as const) {
+          const seen: Array<string> = []
+          let cursor: string | undefined
+          do {
+            const page = yield* projections.list(projection, {
+              index: "byArea",
+              direction,
+              limit: 2,
+              ...(cursor ? { cursor } : {})
+            })
+            assert.isAtMost(page.items.length, 2)
+            seen.push(...page.items.map((i) => `${i.document.areas.length}:${i.id}`))
+            cursor = page.next
+          } while (cursor !== undefined)
+          const whole = yield* projections.list(projection, { index: "byArea", direction })
+          assert.deepStrictEqual(
+            seen,
+            whole.items.map((i) => `${i.document.areas.length}:${i.id}`)
+          )
+          assert.strictEqual(seen.length, 6)
+        }
+      }).pipe(Effect.provide(subject({ inline: [interests()], run: false })))
+    )
+
+    it.effect("list: an unknown index, a forged cursor or a bad limit is an InvalidQuery", () =>
+      Effect.gen(function* () {
+        const projections = yield* Projections.Projections
+        const projection = interests()
+        const tags = yield* Effect.forEach(
+          [
+            { index: "nope" },
+            { cursor: "not-a-cursor" },
+            { limit: 0 },
+            { limit: 1001 },
+            { prefix: ["sql"] },
+            { index: "byArea", prefix: [Number.NaN] }
+          ],
+          (query) => Effect.flip(projections.list(projection, query)).pipe(Effect.map((e) => e._tag))
+        )
+        assert.deepStrictEqual(tags, Array(6).fill("InvalidQuery"))
+      }).pipe(Effect.provide(subject({ async: [interests()], run: false })))
+    )
+
+    it.effect("rebuild: a new generation from the whole log, switched to when caught up, with progress", () =>
+      Effect.gen(function* () {
+        const projections = yield* Projections.Projections
+        const projection = interests()
+        for (let i = 0; i < 7; i++) yield* declare(`r${i}`, ["sql"], i)
+        yield* projections.catchUp()
+        const before = (yield* projections.status)[0]!.serving!.generation
+        const progress: Array<readonly [number, number]> = []
+        yield* projections.rebuild(projection.name, {
+          onProgress: (p) => Effect.sync(() => progress.push([p.eventsDone, p.eventsTotal]))
+        })
+        const [status] = yield* projections.status
+        assert.strictEqual(status!.serving!.generation, before + 1)
+        assert.strictEqual(status!.serving!.eventsDone, 7)
+        assert.deepStrictEqual(progress.at(-1), [7, 7])
+        assert.deepStrictEqual(
+          progress.map(([done]) => done),
+          [3, 6, 7]
+        )
+        assert.strictEqual((yield* projections.list(projection, { index: "byArea", prefix: ["sql"] })).items.length, 7)
+      }).pipe(Effect.provide(subject({ async: [interests()], run: false, batchSize: 3 })))
+    )
+
+    it.effect("an inline projection with a failing apply rolls its append back", () =>
+      Effect.gen(function* () {
+        const projections = yield* Projections.Projections
+        const store = yield* EventStore
+        yield* projections.catchUp()
+        const before = yield* store.head
+        const exit = yield* Effect.exit(declare("boom", ["explodes"]))
+        assert.isTrue(Exit.isFailure(exit))
+        assert.deepStrictEqual(yield* store.head, before)
+        assert.strictEqual((yield* store.readStream(Codec.menteeStream("boom"))).length, 0)
+        yield* declare("fine", ["sql"])
+        assert.isTrue(Option.isSome(yield* projections.get(interests(), "fine")))
+      }).pipe(
+        Effect.provide(
+          subject({
+            inline: [
+              Projection.make({
+                ...interests(),
+                apply: (envelope, documents) => {
+                  if (envelope.event._tag === "InterestsDeclared" && envelope.event.areas.includes(Ids.Area.make("explodes")))
+                    throw new Error("a bug in apply")
+                  return interests().apply(envelope, documents)
+                }
+              })
+            ],
+            run: false
+          })
+        )
+      )
+    )
+  })
+}
