@@ -157,6 +157,73 @@ export const all: ReadonlyArray<Migration> = [
       )`,
       appendFunction(t)
     ]
+  },
+  {
+    version: 2,
+    name: "projections: generations, documents, index keys",
+    sqlite: (t) => [
+      `CREATE TABLE IF NOT EXISTS ${t.projections} (
+        name TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        inline INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        commit_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        events_done INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (name, generation)
+      ) WITHOUT ROWID`,
+      `CREATE TABLE IF NOT EXISTS ${t.documents} (
+        projection TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        document TEXT NOT NULL,
+        PRIMARY KEY (projection, generation, id)
+      ) WITHOUT ROWID`,
+      // Keys compare as bytes (BINARY), the order IndexKey encodes for.
+      `CREATE TABLE IF NOT EXISTS ${t.documentKeys} (
+        projection TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        idx TEXT NOT NULL,
+        key TEXT NOT NULL,
+        id TEXT NOT NULL,
+        PRIMARY KEY (projection, generation, idx, key, id)
+      ) WITHOUT ROWID`,
+      `CREATE INDEX IF NOT EXISTS ${t.documentKeys}_id ON ${t.documentKeys} (projection, generation, id)`
+    ],
+    pg: (t) => [
+      `CREATE TABLE IF NOT EXISTS ${t.projections} (
+        name TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        inline BOOLEAN NOT NULL,
+        state TEXT NOT NULL,
+        commit_id BIGINT NOT NULL,
+        position BIGINT NOT NULL,
+        events_done BIGINT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (name, generation)
+      )`,
+      // COLLATE "C": ids and keys compare as bytes, the order IndexKey encodes for, whatever the
+      // database's collation.
+      `CREATE TABLE IF NOT EXISTS ${t.documents} (
+        projection TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        id TEXT COLLATE "C" NOT NULL,
+        document JSONB NOT NULL,
+        PRIMARY KEY (projection, generation, id)
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${t.documentKeys} (
+        projection TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        idx TEXT NOT NULL,
+        key TEXT COLLATE "C" NOT NULL,
+        id TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (projection, generation, idx, key, id)
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${t.documentKeys}_id ON ${t.documentKeys} (projection, generation, id)`
+    ]
   }
 ]
 

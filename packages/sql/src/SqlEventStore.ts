@@ -40,7 +40,9 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import * as Stream from "effect/Stream"
+import { AppendHook } from "@stint/core/store/AppendHook"
 import * as EventRow from "./EventRow.js"
+import * as Connection from "./internal/connection.js"
 import * as Migrations from "./Migrations.js"
 import * as Tables from "./Tables.js"
 
@@ -156,6 +158,8 @@ export const make = (options: Options = {}) =>
     }
     if (options.migrate !== false) yield* Migrations.run(tables)
 
+    const hook = yield* Effect.serviceOption(AppendHook)
+    const connection = Connection.make(sql, dialect)
     const pollInterval = Duration.decode(options.pollInterval ?? "100 millis")
     const fenceTimeout = Duration.toMillis(options.fenceTimeout ?? "10 seconds")
     // Every append of this instance wakes its subscribers at once; other processes are polled for.
@@ -208,6 +212,8 @@ export const make = (options: Options = {}) =>
               WHERE command_id = $1 AND append_versions IS NOT NULL) f ON e.commit_id = f.first_commit
         WHERE e.command_id = $1 ORDER BY e.position`,
       appendPg: `SELECT ${t.appendFunction}($1::jsonb) AS result`,
+      // Held by every append while inline projections are on; a projection switching to inline takes it alone.
+      inlineSharedPg: `SELECT pg_advisory_xact_lock_shared(hashtextextended('${t.prefix}inline', 0))::text AS locked`,
       begin: "BEGIN IMMEDIATE",
       commit: "COMMIT",
       rollback: "ROLLBACK"
@@ -410,6 +416,32 @@ export const make = (options: Options = {}) =>
         })
       }).pipe(Effect.catchTag("SqlError", (cause) => Effect.fail(new StoreError({ method: "lookupCommand", cause }))))
 
+    /** The recorded events of a written append (what readers will read back). */
+    const recordedOf = (
+      request: AppendRequest,
+      streams: ReadonlyArray<PreparedStream>,
+      written: Written,
+      recordedAt: DateTime.Utc
+    ): Array<RecordedEvent> => {
+      const recorded: Array<RecordedEvent> = []
+      for (const [i, stream] of request.streams.entries()) {
+        const lastVersion = written.versions[i]![1]
+        for (const [k, event] of stream.events.entries()) {
+          recorded.push({
+            eventId: event.eventId,
+            streamId: stream.streamId,
+            version: lastVersion - stream.events.length + k + 1,
+            position: written.positions[recorded.length]!,
+            commit: written.commit,
+            type: event.type,
+            data: JSON.parse(streams[i]!.events[k]!.data),
+            metadata: metadataOf(request, event.schemaVersion, recordedAt)
+          })
+        }
+      }
+      return recorded
+    }
+
     const append = (request: AppendRequest) =>
       Effect.gen(function* () {
         yield* StoreInput.checkAppend(request)
@@ -423,9 +455,22 @@ export const make = (options: Options = {}) =>
           causationId: request.causationId,
           recordedAt: DateTime.formatIso(recordedAt)
         })
-        const written = yield* (dialect === "pg" ? writePg : writeSqlite)(request, streams, metadata).pipe(
-          Effect.catchTag("SqlError", (cause) => Effect.fail(new StoreError({ method: "append", cause })))
-        )
+        const write = (dialect === "pg" ? writePg : writeSqlite)(request, streams, metadata)
+        // With inline projections the write, their documents and (PostgreSQL) the shared inline lock are
+        // one transaction: the documents change with the events or not at all.
+        const written = yield* (
+          Option.isNone(hook)
+            ? write
+            : connection.transaction((c) =>
+                Effect.gen(function* () {
+                  if (dialect === "pg") yield* query(c, statements.inlineSharedPg, [])
+                  const result = yield* write
+                  if (result === "duplicate" || result.positions.length === 0) return result
+                  yield* hook.value.afterWrite(recordedOf(request, streams, result, recordedAt))
+                  return result
+                })
+              )
+        ).pipe(Effect.catchTag("SqlError", (cause) => Effect.fail(new StoreError({ method: "append", cause }))))
         if (written === "duplicate") {
           const previous = yield* lookupCommand(request.commandId)
           if (Option.isNone(previous)) {
@@ -436,22 +481,7 @@ export const make = (options: Options = {}) =>
           }
           return { ...previous.value, duplicate: true }
         }
-        const recorded: Array<RecordedEvent> = []
-        for (const [i, stream] of request.streams.entries()) {
-          const lastVersion = written.versions[i]![1]
-          for (const [k, event] of stream.events.entries()) {
-            recorded.push({
-              eventId: event.eventId,
-              streamId: stream.streamId,
-              version: lastVersion - stream.events.length + k + 1,
-              position: written.positions[recorded.length]!,
-              commit: written.commit,
-              type: event.type,
-              data: JSON.parse(streams[i]!.events[k]!.data),
-              metadata: metadataOf(request, event.schemaVersion, recordedAt)
-            })
-          }
-        }
+        const recorded = recordedOf(request, streams, written, recordedAt)
         if (recorded.length > 0) yield* PubSub.publish(appended, undefined)
         return {
           commandId: request.commandId,

@@ -21,6 +21,12 @@ export interface Tables {
   readonly migrations: string
   /** PostgreSQL: the function that appends in one round trip. */
   readonly appendFunction: string
+  /** One row per projection generation: version, mode, lifecycle, checkpoint, progress. */
+  readonly projections: string
+  /** Projection documents (encoded JSON), per generation. */
+  readonly documents: string
+  /** Index keys of projection documents, per generation and index. */
+  readonly documentKeys: string
 }
 
 /** Table names from options; refuses a prefix that is not a plain SQL identifier. */
@@ -34,7 +40,10 @@ export const make = (options: TableOptions = {}): Tables => {
     events: `${prefix}events`,
     checkpoints: `${prefix}checkpoints`,
     migrations: `${prefix}migrations`,
-    appendFunction: `${prefix}append`
+    appendFunction: `${prefix}append`,
+    projections: `${prefix}projections`,
+    documents: `${prefix}documents`,
+    documentKeys: `${prefix}document_keys`
   }
 }
 

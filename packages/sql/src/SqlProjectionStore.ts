@@ -1,0 +1,348 @@
+/**
+ * Projection storage on SQL: the generations in `projections`, documents as JSON in `documents`, and
+ * every index key in `document_keys` (ordered as bytes, so `list` is one range scan of its primary
+ * key). A commit writes documents, keys and the checkpoint in one transaction, or joins the caller's
+ * (an inline projection inside its append). On PostgreSQL a runner's lease is a session advisory lock,
+ * and an inline switch takes the lock every append holds shared.
+ */
+import * as Checkpoint from "@stint/core/store/Checkpoint"
+import { CheckpointConflict } from "@stint/core/store/CheckpointStore"
+import {
+  type EncodedQuery,
+  type Generation,
+  ProjectionStore,
+  type ProjectionStoreShape,
+  type StoredChange,
+  type Target
+} from "@stint/core/projection/ProjectionStore"
+import { StoreError } from "@stint/core/store/StoreError"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type * as SqlConnection from "@effect/sql/SqlConnection"
+import { SqlError } from "@effect/sql/SqlError"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
+import * as Connection from "./internal/connection.js"
+import * as Migrations from "./Migrations.js"
+import * as Tables from "./Tables.js"
+
+/** Options of the SQL projection store. */
+export interface Options extends Tables.TableOptions {
+  /** Run the migrations when the store starts (default true). */
+  readonly migrate?: boolean
+}
+
+interface GenerationRow {
+  readonly name: string
+  readonly generation: number | string
+  readonly version: number | string
+  readonly inline: boolean | number | bigint
+  readonly state: string
+  readonly commit_id: number | string | bigint
+  readonly position: number | string | bigint
+  readonly events_done: number | string | bigint
+}
+
+const generationOf = (row: GenerationRow): Generation => ({
+  name: row.name,
+  generation: Number(row.generation),
+  version: Number(row.version),
+  inline: row.inline === true || Number(row.inline) === 1,
+  state: row.state as Generation["state"],
+  checkpoint: { commit: BigInt(row.commit_id), position: BigInt(row.position) },
+  eventsDone: Number(row.events_done)
+})
+
+/** Rows per multi-row statement: well under SQLite's and PostgreSQL's parameter limits. */
+const chunkRows = 500
+
+const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+/** Builds the projection store over the `SqlClient` in context. */
+export const make = (options: Options = {}) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const tables = yield* Tables.configure(options)
+    const dialect = yield* sql.onDialectOrElse({
+      pg: () => Effect.succeed("pg" as const),
+      sqlite: () => Effect.succeed("sqlite" as const),
+      orElse: () =>
+        Effect.fail(new StoreError({ method: "configure", cause: new Error("Stint supports SQLite and PostgreSQL") }))
+    })
+    if (options.migrate !== false) yield* Migrations.run(tables)
+    const { onConnection, query, text, transaction } = Connection.make(sql, dialect)
+    const t = tables
+    const pg = dialect === "pg"
+    const columns = "name, generation, version, inline, state, commit_id, position, events_done"
+    const storeError = (method: string) => (cause: SqlError) => new StoreError({ method, cause })
+    const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString())
+    // SQLite: read integers as bigint, so checkpoints past 2^53 come back exact.
+    const safe = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, SqlClient.SafeIntegers, true)
+
+    const statements = {
+      generations: text(`SELECT ${columns} FROM ${t.projections} WHERE name = ? ORDER BY generation`),
+      create: text(`INSERT INTO ${t.projections} (${columns}, updated_at)
+        SELECT ?, coalesce(max(generation), 0) + 1, ?, ?, 'building', 0, 0, 0, ? FROM ${t.projections} WHERE name = ?
+        RETURNING ${columns}`),
+      served: text(`SELECT ${columns} FROM ${t.projections} WHERE name = ? AND state <> 'retired'
+        ORDER BY CASE WHEN state = 'live' THEN 0 ELSE 1 END, generation DESC LIMIT 1`),
+      move: text(`UPDATE ${t.projections} SET commit_id = ?, position = ?, events_done = events_done + ?, updated_at = ?
+        WHERE name = ? AND generation = ? AND state <> 'retired' AND commit_id = ? AND position = ?`),
+      current: text(`SELECT ${columns} FROM ${t.projections} WHERE name = ? AND generation = ?`),
+      promote: text(`UPDATE ${t.projections}
+        SET state = CASE WHEN generation = ? THEN 'live' ELSE 'retired' END, updated_at = ?
+        WHERE name = ? AND (generation = ? OR state <> 'retired')`),
+      dropDocuments: text(`DELETE FROM ${t.documents} WHERE projection = ? AND generation <> ?`),
+      dropKeys: text(`DELETE FROM ${t.documentKeys} WHERE projection = ? AND generation <> ?`)
+    }
+    const documentColumn = pg ? "document::text AS document" : "document"
+    const idList = (n: number) => Array.from({ length: n }, () => "?").join(", ")
+
+    const generations = (name: string) =>
+      onConnection((c) => safe(query<GenerationRow>(c, statements.generations, [name]))).pipe(
+        Effect.map((rows) => rows.map(generationOf)),
+        Effect.mapError(storeError("ProjectionStore.generations"))
+      )
+
+    const create = (name: string, { inline, version }: { readonly version: number; readonly inline: boolean }) =>
+      Effect.flatMap(now, (at) =>
+        onConnection((c) =>
+          safe(query<GenerationRow>(c, statements.create, [name, version, pg ? inline : inline ? 1 : 0, at, name]))
+        )
+      ).pipe(
+        Effect.map((rows) => generationOf(rows[0]!)),
+        // Two processes creating a generation at once: one insert wins the number, the other retries.
+        Effect.retry({ times: 3, while: (e) => (e.cause as { code?: unknown })?.code === "23505" }),
+        Effect.mapError(storeError("ProjectionStore.create"))
+      )
+
+    const served = (name: string) =>
+      onConnection((c) => safe(query<GenerationRow>(c, statements.served, [name]))).pipe(
+        Effect.map(([row]) => (row === undefined ? undefined : generationOf(row))),
+        Effect.mapError(storeError("ProjectionStore.served"))
+      )
+
+    /** PostgreSQL: transaction-scoped locks on documents, in id order, so two writers never deadlock. */
+    const lockDocuments = (c: SqlConnection.Connection, target: Target, ids: ReadonlyArray<string>) =>
+      query(
+        c,
+        `SELECT pg_advisory_xact_lock(hashtextextended($1 || id, 0))::text AS locked FROM unnest($2::text[]) AS id`,
+        [`${t.prefix}${target.name}#${target.generation}:`, [...ids].sort()]
+      )
+
+    const getMany = (target: Target, ids: ReadonlyArray<string>, opts?: { readonly lock?: boolean }) =>
+      onConnection((c) =>
+        Effect.gen(function* () {
+          const found = new Map<string, unknown>()
+          if (ids.length === 0) return found
+          if (pg && opts?.lock) yield* lockDocuments(c, target, ids)
+          for (const part of chunks(ids, chunkRows)) {
+            const rows = pg
+              ? yield* query<{ id: string; document: string }>(
+                  c,
+                  `SELECT id, ${documentColumn} FROM ${t.documents}
+                    WHERE projection = $1 AND generation = $2 AND id = ANY($3::text[])`,
+                  [target.name, target.generation, part]
+                )
+              : yield* query<{ id: string; document: string }>(
+                  c,
+                  `SELECT id, document FROM ${t.documents}
+                    WHERE projection = ? AND generation = ? AND id IN (${idList(part.length)})`,
+                  [target.name, target.generation, ...part]
+                )
+            for (const row of rows) found.set(row.id, JSON.parse(row.document))
+          }
+          return found
+        })
+      ).pipe(Effect.mapError(storeError("ProjectionStore.getMany")))
+
+    const list = (target: Target, q: EncodedQuery) =>
+      onConnection((c) => {
+        const asc = q.direction === "asc"
+        const after = q.after === undefined ? "" : `AND (key, id) ${asc ? ">" : "<"} (?, ?)`
+        const order = asc ? "ASC" : "DESC"
+        const bounds = [q.low, q.high, ...(q.after === undefined ? [] : [q.after.key, q.after.id])]
+        const statement =
+          q.index === undefined
+            ? `SELECT id, id AS key, ${documentColumn} FROM ${t.documents}
+                WHERE projection = ? AND generation = ? AND id >= ? AND id < ?
+                ${q.after === undefined ? "" : `AND id ${asc ? ">" : "<"} ?`}
+                ORDER BY id ${order} LIMIT ?`
+            : `SELECT k.id, k.key, ${pg ? "d.document::text AS document" : "d.document"}
+                FROM ${t.documentKeys} k JOIN ${t.documents} d
+                  ON d.projection = k.projection AND d.generation = k.generation AND d.id = k.id
+                WHERE k.projection = ? AND k.generation = ? AND k.idx = ? AND k.key >= ? AND k.key < ?
+                ${after.replace("(key, id)", "(k.key, k.id)")}
+                ORDER BY k.key ${order}, k.id ${order} LIMIT ?`
+        const params =
+          q.index === undefined
+            ? [target.name, target.generation, q.low, q.high, ...(q.after === undefined ? [] : [q.after.id]), q.limit]
+            : [target.name, target.generation, q.index, ...bounds, q.limit]
+        return query<{ id: string; key: string; document: string }>(c, text(statement), params)
+      }).pipe(
+        Effect.map((rows) => ({
+          items: rows.map((row) => ({ id: row.id, key: row.key, document: JSON.parse(row.document) }))
+        })),
+        Effect.mapError(storeError("ProjectionStore.list"))
+      )
+
+    /** Writes documents and their keys: old keys out, new documents upserted, new keys in. */
+    const writeChanges = (c: SqlConnection.Connection, target: Target, changes: ReadonlyArray<StoredChange>) =>
+      Effect.gen(function* () {
+        const scope = [target.name, target.generation]
+        for (const part of chunks(changes, chunkRows)) {
+          const ids = part.map((change) => change.id)
+          yield* query(
+            c,
+            text(`DELETE FROM ${t.documentKeys} WHERE projection = ? AND generation = ? AND id IN (${idList(ids.length)})`),
+            [...scope, ...ids]
+          )
+          const deleted = part.filter((change) => change.document === undefined).map((change) => change.id)
+          if (deleted.length > 0) {
+            yield* query(
+              c,
+              text(
+                `DELETE FROM ${t.documents} WHERE projection = ? AND generation = ? AND id IN (${idList(deleted.length)})`
+              ),
+              [...scope, ...deleted]
+            )
+          }
+          const written = part.filter((change) => change.document !== undefined)
+          if (written.length > 0) {
+            const value = pg ? "(?, ?, ?, ?::jsonb)" : "(?, ?, ?, ?)"
+            yield* query(
+              c,
+              text(`INSERT INTO ${t.documents} (projection, generation, id, document)
+                VALUES ${written.map(() => value).join(", ")}
+                ON CONFLICT (projection, generation, id) DO UPDATE SET document = excluded.document`),
+              written.flatMap((change) => [...scope, change.id, JSON.stringify(change.document)])
+            )
+          }
+          const keys = written.flatMap((change) => change.keys.map((k) => [k.index, k.key, change.id] as const))
+          for (const keyPart of chunks(keys, chunkRows)) {
+            yield* query(
+              c,
+              text(`INSERT INTO ${t.documentKeys} (projection, generation, idx, key, id)
+                VALUES ${keyPart.map(() => "(?, ?, ?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`),
+              keyPart.flatMap(([index, key, id]) => [...scope, index, key, id])
+            )
+          }
+        }
+      })
+
+    const commit: ProjectionStoreShape["commit"] = (target, changes, move) =>
+      Effect.gen(function* () {
+        const at = yield* now
+        const outcome = yield* transaction((c) =>
+          Effect.gen(function* () {
+            if (move !== undefined) {
+              // Compare-and-set first: a runner that lost the race writes nothing.
+              const big = (value: bigint) => (pg ? String(value) : value)
+              const moved = yield* query<{ readonly n: number }>(c, `${statements.move} RETURNING 1 AS n`, [
+                big(move.to.commit),
+                big(move.to.position),
+                move.events,
+                at,
+                target.name,
+                target.generation,
+                big(move.from.commit),
+                big(move.from.position)
+              ])
+              if (moved.length === 0) {
+                const [row] = yield* safe(query<GenerationRow>(c, statements.current, [target.name, target.generation]))
+                return new CheckpointConflict({
+                  name: `${target.name}#${target.generation}`,
+                  expected: Checkpoint.format(move.from),
+                  actual:
+                    row === undefined
+                      ? "missing"
+                      : row.state === "retired"
+                        ? "retired"
+                        : Checkpoint.format(generationOf(row).checkpoint)
+                })
+              }
+            }
+            yield* writeChanges(c, target, changes)
+            return undefined
+          })
+        )
+        if (outcome !== undefined) return yield* outcome
+      }).pipe(Effect.catchTag("SqlError", (cause) => Effect.fail(storeError("ProjectionStore.commit")(cause))))
+
+    const promote = (target: Target) =>
+      Effect.flatMap(now, (at) =>
+        transaction((c) =>
+          Effect.gen(function* () {
+            yield* query(c, statements.promote, [target.generation, at, target.name, target.generation])
+            yield* query(c, statements.dropKeys, [target.name, target.generation])
+            yield* query(c, statements.dropDocuments, [target.name, target.generation])
+          })
+        )
+      ).pipe(Effect.mapError(storeError("ProjectionStore.promote")))
+
+    /** The key every append of a store with inline projections holds shared (PostgreSQL). */
+    const inlineLock = `SELECT pg_advisory_xact_lock(hashtextextended('${t.prefix}inline', 0))`
+    const exclusive: ProjectionStoreShape["exclusive"] = (effect) =>
+      transaction((c) => (pg ? Effect.zipRight(query(c, inlineLock), effect) : effect)).pipe(
+        // Only the transaction's own statements fail with SqlError: the effect's errors are port errors.
+        Effect.mapError((e) => (e instanceof SqlError ? storeError("ProjectionStore.exclusive")(e) : e))
+      )
+
+    // Leases: PostgreSQL session advisory locks on one connection this store reserves for them (they
+    // end with the connection, so a dead process frees its projections); elsewhere, in this process.
+    const storeScope = yield* Effect.scope
+    const leaseConnection = yield* Effect.cached(Scope.extend(sql.reserve, storeScope))
+    const leaseTurn = yield* Effect.makeSemaphore(1)
+    const localLeases = new Set<string>()
+    const leaseKey = (name: string) => `${t.prefix}projection:${name}`
+    const lease = (name: string) =>
+      Effect.acquireRelease(
+        Effect.gen(function* () {
+          if (localLeases.has(name)) return false
+          if (pg) {
+            const c = yield* leaseConnection
+            const [row] = yield* leaseTurn.withPermits(1)(
+              query<{ held: boolean }>(c, "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held", [
+                leaseKey(name)
+              ])
+            )
+            if (!row?.held) return false
+          }
+          localLeases.add(name)
+          return true
+        }).pipe(Effect.mapError(storeError("ProjectionStore.lease"))),
+        (held) =>
+          held
+            ? Effect.gen(function* () {
+                localLeases.delete(name)
+                if (pg) {
+                  const c = yield* leaseConnection
+                  yield* leaseTurn.withPermits(1)(
+                    query(c, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", [leaseKey(name)])
+                  )
+                }
+              }).pipe(Effect.ignore)
+            : Effect.void
+      )
+
+    return ProjectionStore.of({
+      generations,
+      create,
+      served,
+      getMany,
+      list,
+      commit,
+      promote,
+      exclusive,
+      lease
+    })
+  })
+
+/** Projection storage on the `SqlClient` the host provides; migrates on start. */
+export const layer = (options?: Options): Layer.Layer<ProjectionStore, SqlError | StoreError, SqlClient.SqlClient> =>
+  Layer.scoped(ProjectionStore, make(options))
