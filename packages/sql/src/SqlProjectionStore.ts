@@ -82,7 +82,8 @@ export const make = (options: Options = {}) =>
     const storeError = (method: string) => (cause: SqlError) => new StoreError({ method, cause })
     const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString())
     // SQLite: read integers as bigint, so checkpoints past 2^53 come back exact.
-    const safe = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, SqlClient.SafeIntegers, true)
+    const safe = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.provideService(effect, SqlClient.SafeIntegers, true)
 
     const statements = {
       generations: text(`SELECT ${columns} FROM ${t.projections} WHERE name = ? ORDER BY generation`),
@@ -199,7 +200,9 @@ export const make = (options: Options = {}) =>
           const ids = part.map((change) => change.id)
           yield* query(
             c,
-            text(`DELETE FROM ${t.documentKeys} WHERE projection = ? AND generation = ? AND id IN (${idList(ids.length)})`),
+            text(
+              `DELETE FROM ${t.documentKeys} WHERE projection = ? AND generation = ? AND id IN (${idList(ids.length)})`
+            ),
             [...scope, ...ids]
           )
           const deleted = part.filter((change) => change.document === undefined).map((change) => change.id)

@@ -7,14 +7,19 @@ import * as Layer from "effect/Layer"
 import { describePg, pgClient, sqliteClient } from "./fixtures.js"
 
 const onSql =
-  (client: () => Layer.Layer<import("@effect/sql/SqlClient").SqlClient, unknown>) =>
-  (options: Projections.Options) =>
+  (client: () => Layer.Layer<import("@effect/sql/SqlClient").SqlClient, unknown>) => (options: Projections.Options) =>
     Projections.layerWith(options, SqlEventStore.layer()).pipe(
       Layer.provide(Layer.provideMerge(SqlProjectionStore.layer(), client()))
     )
 
-projectionsContract("SQLite file", onSql(() => sqliteClient()))
+projectionsContract(
+  "SQLite file",
+  onSql(() => sqliteClient())
+)
 
 describePg("PostgreSQL", () => {
-  projectionsContract("PostgreSQL", onSql(() => pgClient()))
+  projectionsContract(
+    "PostgreSQL",
+    onSql(() => pgClient())
+  )
 })

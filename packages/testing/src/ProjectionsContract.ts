@@ -3,81 +3,19 @@
  * inline and async projections, listing, paging and rebuilds mean the same everywhere. Each test
  * builds its own layer, over storage of its own.
  */
-import { randomUUID } from "node:crypto"
-import * as Actor from "@stint/core/domain/Actor"
 import * as Ids from "@stint/core/domain/Ids"
 import * as Codec from "@stint/core/handling/EventCodec"
-import { InterestsDeclared } from "@stint/core/mentee/MenteeEvent"
 import * as Projection from "@stint/core/projection/Projection"
 import * as Projections from "@stint/core/projection/Projections"
 import { EventStore } from "@stint/core/store/EventStore"
-import * as ExpectedVersion from "@stint/core/store/ExpectedVersion"
-import * as StreamId from "@stint/core/store/StreamId"
 import { assert, describe, it } from "@effect/vitest"
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
+import { declare, interests } from "./ProjectionFixtures.js"
 
-/** A mentee's declared interests: one document per mentee, listed under each area and by count. */
-const Interests = Schema.Struct({
-  areas: Schema.Array(Schema.String),
-  declarations: Schema.Int,
-  declaredAt: Schema.DateTimeUtc
-})
-
-/** The projection of the contract; `version` and a `tag` let tests define a changed definition. */
-export const interests = (version = 1, tag = "") =>
-  Projection.make({
-    name: "contract-interests",
-    version,
-    handles: ["InterestsDeclared"],
-    document: Interests,
-    apply: ({ event, record }, documents) => {
-      if (event._tag !== "InterestsDeclared") return []
-      const id = StreamId.idOf(record.streamId)
-      if (event.areas.length === 0) return [Projection.remove(id)]
-      return [
-        Projection.put(id, {
-          areas: event.areas.map((area) => `${tag}${area}`),
-          declarations: (documents.get(id)?.declarations ?? 0) + 1,
-          declaredAt: event.declaredAt
-        })
-      ]
-    },
-    indexes: {
-      byArea: (document) => document.areas.map((area) => [area]),
-      byDeclarations: (document) => [document.declarations]
-    }
-  })
-
-const declare = (menteeId: string, areas: ReadonlyArray<string>, at = 0) =>
-  Effect.flatMap(EventStore, (store) =>
-    store.append({
-      commandId: Ids.CommandId.make(randomUUID()),
-      actor: Actor.system,
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-      streams: [
-        {
-          streamId: Codec.menteeStream(menteeId),
-          expected: ExpectedVersion.any,
-          events: Codec.encode(
-            "mentee",
-            [
-              InterestsDeclared.make({
-                areas: areas.map((a) => Ids.Area.make(a)),
-                declaredAt: DateTime.unsafeMake(1_767_600_000_000 + at * 1000)
-              })
-            ],
-            randomUUID
-          )
-        }
-      ]
-    })
-  )
+export { counting, declare, declareMany, interests } from "./ProjectionFixtures.js"
 
 /** Builds `Projections` (and the event store it reads) over new, empty storage for each test. */
 export type Subject = (options: Projections.Options) => Layer.Layer<Projections.Projections | EventStore, unknown>
@@ -93,7 +31,10 @@ export const projectionsContract = (name: string, subject: Subject): void => {
         yield* projections.catchUp() // the first generation goes live
         yield* declare("ben", ["sql", "testing"])
         const doc = yield* projections.get(projection, "ben")
-        assert.deepStrictEqual(Option.map(doc, (d) => d.areas), Option.some(["sql", "testing"]))
+        assert.deepStrictEqual(
+          Option.map(doc, (d) => d.areas),
+          Option.some(["sql", "testing"])
+        )
         yield* declare("ben", ["sql"])
         assert.strictEqual(Option.getOrThrow(yield* projections.get(projection, "ben")).declarations, 2)
       }).pipe(Effect.provide(subject({ inline: [interests()], run: false })))
@@ -253,7 +194,10 @@ export const projectionsContract = (name: string, subject: Subject): void => {
               Projection.make({
                 ...interests(),
                 apply: (envelope, documents) => {
-                  if (envelope.event._tag === "InterestsDeclared" && envelope.event.areas.includes(Ids.Area.make("explodes")))
+                  if (
+                    envelope.event._tag === "InterestsDeclared" &&
+                    envelope.event.areas.includes(Ids.Area.make("explodes"))
+                  )
                     throw new Error("a bug in apply")
                   return interests().apply(envelope, documents)
                 }

@@ -27,11 +27,20 @@ const encodeNumber = (n: number): string => {
   return high.toString(16).padStart(8, "0") + low.toString(16).padStart(8, "0")
 }
 
-const escapeString = (s: string): string => s.replace(/[\u0000-\u0002]/g, (c) => `\u0002${String.fromCharCode(c.charCodeAt(0) + 3)}`)
+const escapeString = (s: string): string => {
+  let out = ""
+  for (const c of s) {
+    const code = c.charCodeAt(0)
+    out += code <= 2 ? `\u0002${String.fromCharCode(code + 3)}` : c
+  }
+  return out
+}
 
 /** One component with its terminator. */
 export const encodeComponent = (component: string | number): string =>
-  typeof component === "number" ? `1${encodeNumber(component)}${terminator}` : `2${escapeString(component)}${terminator}`
+  typeof component === "number"
+    ? `1${encodeNumber(component)}${terminator}`
+    : `2${escapeString(component)}${terminator}`
 
 /** A whole key. */
 export const encode = (key: IndexKey): string => key.map(encodeComponent).join("")

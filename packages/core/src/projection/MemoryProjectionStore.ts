@@ -141,7 +141,8 @@ export const make: Effect.Effect<ProjectionStoreShape> = Effect.sync(() => {
             items.push({ id: e.id, key: e.key, document: JSON.parse(JSON.stringify(s.documents.get(e.id))) })
           }
         } else {
-          let i = (query.after ? lowerBound(entries, query.after) : lowerBound(entries, { key: query.high, id: "" })) - 1
+          let i =
+            (query.after ? lowerBound(entries, query.after) : lowerBound(entries, { key: query.high, id: "" })) - 1
           for (; i >= 0 && items.length < query.limit && inRange(entries[i]!); i--) {
             const e = entries[i]!
             items.push({ id: e.id, key: e.key, document: JSON.parse(JSON.stringify(s.documents.get(e.id))) })

@@ -136,6 +136,15 @@ const registrations = (options: Options): ReadonlyArray<Registered> => {
   return all
 }
 
+/**
+ * Lets the event loop run between batches. A synchronous driver (SQLite) never does otherwise, and a
+ * rebuild would hold up every timer and request of the host until it finished.
+ */
+const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const schedule = globalThis.setImmediate ?? ((f: () => void) => setTimeout(f, 0))
+  schedule(() => resume(Effect.void))
+})
+
 const checkpointOf = (record: RecordedEvent): Checkpoint.Checkpoint => ({
   commit: record.commit,
   position: record.position
@@ -263,11 +272,13 @@ const makeHook = (options: Options) =>
             )
             const stored = Apply.toStored(projection, changed, known)
             if (Either.isLeft(stored)) return yield* stored.left
-            yield* store.commit(generation, stored.right).pipe(
-              Effect.catchTag("CheckpointConflict", (cause) =>
-                Effect.fail(new StoreError({ method: "Projections.inline", cause }))
+            yield* store
+              .commit(generation, stored.right)
+              .pipe(
+                Effect.catchTag("CheckpointConflict", (cause) =>
+                  Effect.fail(new StoreError({ method: "Projections.inline", cause }))
+                )
               )
-            )
           }),
         { discard: true }
       )
@@ -346,6 +357,7 @@ const make = (options: Options) =>
         yield* store.commit(target, stored.right, { from, to, events: records.length })
         // Bounded: a rebuild of a large log must not keep every document in memory.
         if (known.size > 50_000) known.clear()
+        yield* yieldToEventLoop
         return to
       }).pipe(Effect.tapError(() => Effect.sync(() => known.clear())))
 
@@ -382,10 +394,7 @@ const make = (options: Options) =>
       Effect.gen(function* () {
         const report = (eventsDone: number, at: Checkpoint.Checkpoint) =>
           Effect.flatMap(
-            Effect.orElseSucceed(
-              totalOf({ ...generation, checkpoint: at, eventsDone }),
-              () => eventsDone
-            ),
+            Effect.orElseSucceed(totalOf({ ...generation, checkpoint: at, eventsDone }), () => eventsDone),
             (eventsTotal) =>
               onProgress({ name: generation.name, generation: generation.generation, eventsDone, eventsTotal })
           )
@@ -396,7 +405,11 @@ const make = (options: Options) =>
         const current = (yield* store.generations(generation.name)).find((g) => g.generation === generation.generation)
         yield* exclusive(
           Effect.zipRight(
-            catchUpTarget(r, { ...generation, checkpoint: at, eventsDone: current?.eventsDone ?? 0 }, () => Effect.void),
+            catchUpTarget(
+              r,
+              { ...generation, checkpoint: at, eventsDone: current?.eventsDone ?? 0 },
+              () => Effect.void
+            ),
             store.promote(generation)
           )
         )
@@ -409,10 +422,7 @@ const make = (options: Options) =>
         const live = generations.find((g) => g.state === "live")
         if (live !== undefined && matches(live, r)) return live
         const building = generations.filter((g) => g.state === "building" && matches(g, r)).at(-1)
-        return (
-          building ??
-          (yield* store.create(r.projection.name, { version: r.projection.version, inline: r.inline }))
-        )
+        return building ?? (yield* store.create(r.projection.name, { version: r.projection.version, inline: r.inline }))
       })
 
     /** Brings one projection to the head: builds its generation if needed, applies what is new. */
@@ -453,9 +463,7 @@ const make = (options: Options) =>
       })
       const leased = Effect.scoped(
         Effect.flatMap(store.lease(r.projection.name), (held) =>
-          held
-            ? follow.pipe(Effect.retry({ while: (e) => e._tag === "CheckpointConflict" }))
-            : Effect.sleep(retry)
+          held ? follow.pipe(Effect.retry({ while: (e) => e._tag === "CheckpointConflict" })) : Effect.sleep(retry)
         )
       )
       // A failure (the database went away, a defect in `apply`) is logged and the runner starts again
@@ -536,7 +544,14 @@ const make = (options: Options) =>
     const rebuild: ProjectionsShape["rebuild"] = (name, opts = {}) =>
       Effect.gen(function* () {
         const r = yield* find(name)
-        const generation = yield* store.create(name, { version: r.projection.version, inline: r.inline })
+        // A build cut short (a crash, an interrupted rebuild) is resumed from its checkpoint.
+        const generations = yield* store.generations(name)
+        const live = generations.find((g) => g.state === "live")
+        const unfinished = generations
+          .filter((g) => g.state === "building" && matches(g, r) && g.generation > (live?.generation ?? 0))
+          .at(-1)
+        const generation =
+          unfinished ?? (yield* store.create(name, { version: r.projection.version, inline: r.inline }))
         yield* build(r, generation, opts.onProgress ?? (() => Effect.void)).pipe(
           Effect.catchTag("CheckpointConflict", (cause) =>
             Effect.fail(new StoreError({ method: "Projections.rebuild", cause }))
