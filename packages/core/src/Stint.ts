@@ -17,6 +17,8 @@ import type { Mentee } from "./mentee/MenteeState.js"
 import type { MentorState } from "./mentor/MentorState.js"
 import type { Checkpoint } from "./store/Checkpoint.js"
 import { EventStore } from "./store/EventStore.js"
+import * as MemoryProjectionStore from "./projection/MemoryProjectionStore.js"
+import * as Projections from "./projection/Projections.js"
 import * as MemoryEventStore from "./store/MemoryEventStore.js"
 import type { InvalidStoreData, StoreError } from "./store/StoreError.js"
 import type { StreamId } from "./store/StreamId.js"
@@ -84,14 +86,22 @@ export const layer = (
 ): Layer.Layer<Stint | CommandHandler.CommandHandler, never, EventStore | Policy.ProgramPolicy> =>
   Layer.effect(Stint, make(options)).pipe(Layer.provideMerge(CommandHandler.layer(options)))
 
-/** Stint in memory, with the default policy or some values overridden: for tests, demos and prototypes. */
+/**
+ * Stint in memory, with the default policy or some values overridden: for tests, demos and prototypes.
+ * With `projections` (e.g. `ReadModels.options()`), read models run too, in memory.
+ */
 export const layerMemory = (
-  options: LayerOptions & { readonly policy?: Partial<Policy.Policy> } = {}
-): Layer.Layer<Stint | CommandHandler.CommandHandler | EventStore | Policy.ProgramPolicy, Policy.InvalidPolicy> =>
-  layer(options).pipe(
-    Layer.provideMerge(MemoryEventStore.layerMemory),
-    Layer.provideMerge(options.policy ? Policy.layer(options.policy) : Policy.layerDefault)
+  options: LayerOptions & { readonly policy?: Partial<Policy.Policy>; readonly projections?: Projections.Options } = {}
+): Layer.Layer<
+  Stint | CommandHandler.CommandHandler | EventStore | Policy.ProgramPolicy | Projections.Projections,
+  Policy.InvalidPolicy
+> => {
+  const policy = options.policy ? Policy.layer(options.policy) : Policy.layerDefault
+  const stores = Projections.layerWith(options.projections ?? {}, MemoryEventStore.layerMemory).pipe(
+    Layer.provide(MemoryProjectionStore.layer)
   )
+  return layer(options).pipe(Layer.provideMerge(stores), Layer.provideMerge(policy))
+}
 
 /** The stream id of an engagement, a mentor or a mentee. */
 export const engagementStream = Codec.engagementStream

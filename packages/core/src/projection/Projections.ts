@@ -24,6 +24,8 @@ import { type InvalidStoreData, StoreError } from "../store/StoreError.js"
 import * as Apply from "./Apply.js"
 import * as IndexKey from "./IndexKey.js"
 import type { Projection } from "./Projection.js"
+import type { ReadModel } from "./ReadModel.js"
+import type { Actor } from "../domain/Actor.js"
 import {
   type EncodedQuery,
   type Generation,
@@ -99,6 +101,21 @@ export interface ProjectionsShape {
     projection: Projection<D, I>,
     query?: ListQuery
   ) => Effect.Effect<Page<D>, InvalidQuery | StoreError>
+  /**
+   * What `viewer` may see of a read model's document for `key` (a mentor's id, an engagement's id):
+   * none when there is no document or the viewer may not see it. Serve read models through this.
+   */
+  readonly view: <D, I, V>(
+    readModel: ReadModel<D, I, V>,
+    key: string,
+    viewer: Actor
+  ) => Effect.Effect<Option.Option<V>, StoreError>
+  /** A page of `list`, each document as `viewer` may see it (the ones they may not see are left out). */
+  readonly listView: <D, I, V>(
+    readModel: ReadModel<D, I, V>,
+    query: ListQuery,
+    viewer: Actor
+  ) => Effect.Effect<Page<V>, InvalidQuery | StoreError>
   /** Every registered projection's generations and progress. */
   readonly status: Effect.Effect<ReadonlyArray<Status>, StoreError>
   /**
@@ -569,7 +586,23 @@ const make = (options: Options) =>
       yield* Effect.forkScoped(Effect.forEach(registered, runOne, { concurrency: "unbounded", discard: true }))
     }
 
-    return Projections.of({ get, list, status, rebuild, catchUp })
+    const view: ProjectionsShape["view"] = (readModel, key, viewer) => {
+      const id = readModel.documentId(key)
+      return Effect.map(get(readModel.projection, id), (document) =>
+        Option.flatMap(document, (d) => Option.fromNullable(readModel.view(d, id, viewer)))
+      )
+    }
+
+    const listView: ProjectionsShape["listView"] = (readModel, query, viewer) =>
+      Effect.map(list(readModel.projection, query), (page) => ({
+        items: page.items.flatMap(({ document, id }) => {
+          const seen = readModel.view(document, id, viewer)
+          return seen === undefined ? [] : [{ id, document: seen }]
+        }),
+        next: page.next
+      }))
+
+    return Projections.of({ get, list, view, listView, status, rebuild, catchUp })
   })
 
 /**
@@ -586,8 +619,9 @@ export const layer = (options: Options): Layer.Layer<Projections, never, Project
 export const layerWith = <E, R>(
   options: Options,
   eventStore: Layer.Layer<EventStore, E, R>
-): Layer.Layer<Projections | EventStore, E, ProjectionStore | Exclude<R, AppendHook>> =>
-  Layer.scoped(Projections, make(options)).pipe(
-    Layer.provideMerge(eventStore),
-    Layer.provideMerge(layerHook(options))
-  ) as Layer.Layer<Projections | EventStore, E, ProjectionStore | Exclude<R, AppendHook>>
+): Layer.Layer<Projections | EventStore, E, ProjectionStore | R> => {
+  // Without inline projections there is nothing to hook: appends keep their plain, faster path.
+  const store: Layer.Layer<EventStore, E, ProjectionStore | R> =
+    (options.inline ?? []).length === 0 ? eventStore : eventStore.pipe(Layer.provideMerge(layerHook(options)))
+  return Layer.scoped(Projections, make(options)).pipe(Layer.provideMerge(store))
+}

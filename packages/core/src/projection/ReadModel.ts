@@ -10,10 +10,20 @@ export interface ReadModel<D, I = D, V = D> {
   readonly projection: Projection<D, I>
   /** What `viewer` may see of a document; undefined when they may not see it at all. */
   readonly view: (document: D, id: string, viewer: Actor) => V | undefined
+  /** The id of the document for a key callers know (a mentor's id for MentorLoad). */
+  readonly documentId: (key: string) => string
 }
 
-/** Defines a read model. */
-export const make = <D, I, V>(projection: Projection<D, I>, view: ReadModel<D, I, V>["view"]): ReadModel<D, I, V> => ({
+// biome-ignore lint/suspicious/noExplicitAny: a list of read models of every document type
+export type Any = ReadModel<any, any, any>
+
+/** Defines a read model; `documentId` defaults to the key itself. */
+export const make = <D, I, V>(
+  projection: Projection<D, I>,
+  view: ReadModel<D, I, V>["view"],
+  options: { readonly documentId?: (key: string) => string } = {}
+): ReadModel<D, I, V> => ({
   projection,
-  view
+  view,
+  documentId: options.documentId ?? ((key) => key)
 })

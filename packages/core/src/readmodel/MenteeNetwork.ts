@@ -299,7 +299,7 @@ export const view = (document: Document, _id: string, viewer: Actor): MenteeNetw
 }
 
 /** The MenteeNetwork read model: the projection and its per-viewer view. */
-export const readModel = ReadModel.make(projection, view)
+export const readModel = ReadModel.make(projection, view, { documentId: networkId })
 
 /** The board grouped by area, in area order: "who advises me on what". */
 export const mentorsByArea = (

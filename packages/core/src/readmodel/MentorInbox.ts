@@ -272,7 +272,7 @@ export const view = (document: Document, _id: string, viewer: Actor): MentorInbo
 }
 
 /** The MentorInbox read model: the projection and its per-viewer view. */
-export const readModel = ReadModel.make(projection, view)
+export const readModel = ReadModel.make(projection, view, { documentId: inboxId })
 
 /** Whole hours left before an item's deadline at `now` (0 once it has passed). */
 export const hoursLeft = (item: { readonly expiresAt: DateTime.Utc }, now: DateTime.Utc): number =>

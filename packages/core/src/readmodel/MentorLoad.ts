@@ -16,6 +16,7 @@ import { Initiator } from "../engagement/EngagementEvent.js"
 import type { Envelope } from "../handling/EventCodec.js"
 import * as Projection from "../projection/Projection.js"
 import * as ReadModel from "../projection/ReadModel.js"
+import * as ProgramMetrics from "./ProgramMetrics.js"
 import * as StreamId from "../store/StreamId.js"
 
 const Time = Schema.DateTimeUtc
@@ -86,7 +87,7 @@ export const MentorLoad = Schema.TaggedStruct("MentorLoad", {
   /** Not paused and not at capacity: a request now could be agreed. */
   accepting: Schema.Boolean,
   /** Median minutes from a mentee's request to the mentor's first response; null before any. */
-  medianResponseMinutes: Schema.NullOr(Schema.Number),
+  medianResponseMinutes: Schema.NullOr(Schema.Int),
   /** Mean rating from mentees; null before any. */
   averageRating: Schema.NullOr(Schema.Number)
 })
@@ -118,20 +119,8 @@ export const engagementDocumentId = (engagementId: string): string => `engagemen
 
 const ratio = (used: number, limit: number): number => (limit <= 0 ? 1 : used / limit)
 
-const median = (buckets: ReadonlyArray<ResponseBucket>): number | null => {
-  const n = buckets.reduce((sum, b) => sum + b.count, 0)
-  if (n === 0) return null
-  // The values at ranks ⌊(n-1)/2⌋ and ⌊n/2⌋ (0-based): one value when n is odd, two to average when even.
-  const nth = (rank: number): number => {
-    let seen = 0
-    for (const b of buckets) {
-      seen += b.count
-      if (rank < seen) return b.minutes
-    }
-    return buckets[buckets.length - 1]!.minutes
-  }
-  return (nth(Math.floor((n - 1) / 2)) + nth(Math.floor(n / 2))) / 2
-}
+/** The nearest-rank median (the lower middle value for an even count), as ProgramMetrics reports it. */
+const median = (buckets: ReadonlyArray<ResponseBucket>): number | null => ProgramMetrics.median(buckets) ?? null
 
 /** Recomputes the derived fields and drops sessions older than the recent window. */
 const settle = (m: MentorLoad): MentorLoad => {
@@ -419,7 +408,7 @@ export const view = (document: Document, _id: string, viewer: Actor): MentorLoad
 }
 
 /** The MentorLoad read model: the projection and its per-viewer view. */
-export const readModel = ReadModel.make(projection, view)
+export const readModel = ReadModel.make(projection, view, { documentId: mentorDocumentId })
 
 /**
  * Sessions held in the 30 days up to `now` (inclusive). Exact when `now` is at or after the newest

@@ -441,4 +441,4 @@ export const view = (document: Document, _id: string, viewer: Actor): Programme 
   document._tag === "Programme" && viewer._tag !== "User" ? document : undefined
 
 /** ProgramMetrics as a read model. */
-export const readModel = ReadModel.make(projection, view)
+export const readModel = ReadModel.make(projection, view, { documentId: () => programmeId })
