@@ -19,6 +19,7 @@ import type { Checkpoint } from "./store/Checkpoint.js"
 import { EventStore } from "./store/EventStore.js"
 import * as MemoryProjectionStore from "./projection/MemoryProjectionStore.js"
 import * as Projections from "./projection/Projections.js"
+import type { ProjectionStore } from "./projection/ProjectionStore.js"
 import * as MemoryEventStore from "./store/MemoryEventStore.js"
 import type { InvalidStoreData, StoreError } from "./store/StoreError.js"
 import type { StreamId } from "./store/StreamId.js"
@@ -86,22 +87,43 @@ export const layer = (
 ): Layer.Layer<Stint | CommandHandler.CommandHandler, never, EventStore | Policy.ProgramPolicy> =>
   Layer.effect(Stint, make(options)).pipe(Layer.provideMerge(CommandHandler.layer(options)))
 
+/** Options of the composed layers: the handler's, a policy override, and the projections to run. */
+export interface ComposedOptions extends LayerOptions {
+  readonly policy?: Partial<Policy.Policy>
+  /** Projections to run (e.g. `ReadModels.options()`); none by default. */
+  readonly projections?: Projections.Options
+}
+
+/**
+ * Stint over an event store layer (`MemoryEventStore.layerMemory`, or `SqlEventStore.layer()` from
+ * `@stint/sql`), with projections kept in the `ProjectionStore` the host provides; inline projections
+ * join the store's appends.
+ */
+export const layerWithProjections = <E, R>(
+  eventStore: Layer.Layer<EventStore, E, R>,
+  options: ComposedOptions = {}
+): Layer.Layer<
+  Stint | CommandHandler.CommandHandler | EventStore | Policy.ProgramPolicy | Projections.Projections,
+  E | Policy.InvalidPolicy,
+  ProjectionStore | R
+> => {
+  const policy = options.policy ? Policy.layer(options.policy) : Policy.layerDefault
+  return layer(options).pipe(
+    Layer.provideMerge(Projections.layerWith(options.projections ?? {}, eventStore)),
+    Layer.provideMerge(policy)
+  )
+}
+
 /**
  * Stint in memory, with the default policy or some values overridden: for tests, demos and prototypes.
  * With `projections` (e.g. `ReadModels.options()`), read models run too, in memory.
  */
 export const layerMemory = (
-  options: LayerOptions & { readonly policy?: Partial<Policy.Policy>; readonly projections?: Projections.Options } = {}
+  options: ComposedOptions = {}
 ): Layer.Layer<
   Stint | CommandHandler.CommandHandler | EventStore | Policy.ProgramPolicy | Projections.Projections,
   Policy.InvalidPolicy
-> => {
-  const policy = options.policy ? Policy.layer(options.policy) : Policy.layerDefault
-  const stores = Projections.layerWith(options.projections ?? {}, MemoryEventStore.layerMemory).pipe(
-    Layer.provide(MemoryProjectionStore.layer)
-  )
-  return layer(options).pipe(Layer.provideMerge(stores), Layer.provideMerge(policy))
-}
+> => layerWithProjections(MemoryEventStore.layerMemory, options).pipe(Layer.provide(MemoryProjectionStore.layer))
 
 /** The stream id of an engagement, a mentor or a mentee. */
 export const engagementStream = Codec.engagementStream
