@@ -1,4 +1,7 @@
-/** Stint core: the micro-mentoring domain, command handling, the event store port and its memory adapter. */
+/**
+ * Stint core: the micro-mentoring domain, command handling, the store ports with their memory adapters,
+ * projections with the built-in read models, and the deadline process.
+ */
 export * as Actor from "./domain/Actor.js"
 export * as Command from "./domain/Command.js"
 export * as Decider from "./domain/Decider.js"
@@ -33,3 +36,12 @@ export * as Projections from "./projection/Projections.js"
 export * as ProjectionStore from "./projection/ProjectionStore.js"
 export * as ReadModel from "./projection/ReadModel.js"
 export * as Stint from "./Stint.js"
+export * as ReadModels from "./readmodel/ReadModels.js"
+export * as EngagementView from "./readmodel/EngagementView.js"
+export * as SessionJournal from "./readmodel/SessionJournal.js"
+export * as MentorLoad from "./readmodel/MentorLoad.js"
+export * as MentorInbox from "./readmodel/MentorInbox.js"
+export * as MenteeNetwork from "./readmodel/MenteeNetwork.js"
+export * as ProgramMetrics from "./readmodel/ProgramMetrics.js"
+export * as Deadlines from "./readmodel/Deadlines.js"
+export * as DeadlineProcess from "./process/DeadlineProcess.js"
