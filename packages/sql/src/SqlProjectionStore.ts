@@ -238,7 +238,7 @@ export const make = (options: Options = {}) =>
         }
       })
 
-    const commit: ProjectionStoreShape["commit"] = (target, changes, move) =>
+    const commit: ProjectionStoreShape["commit"] = (target, changes, move, within) =>
       Effect.gen(function* () {
         const at = yield* now
         const outcome = yield* transaction((c) =>
@@ -271,6 +271,7 @@ export const make = (options: Options = {}) =>
               }
             }
             yield* writeChanges(c, target, changes)
+            if (within !== undefined) yield* within
             return undefined
           })
         )

@@ -48,6 +48,7 @@ const lowerBound = (entries: ReadonlyArray<Entry>, entry: Entry): number => {
 export const make: Effect.Effect<ProjectionStoreShape> = Effect.sync(() => {
   const registry = new Map<string, Array<Storage>>()
   const leases = new Set<string>()
+  const commits = Effect.unsafeMakeSemaphore(1)
 
   const storage = (target: Target): Storage | undefined =>
     registry.get(target.name)?.find((s) => s.generation.generation === target.generation)
@@ -150,26 +151,38 @@ export const make: Effect.Effect<ProjectionStoreShape> = Effect.sync(() => {
         }
         return Effect.succeed({ items })
       }),
-    commit: (target, changes, move) =>
-      Effect.suspend(() => {
+    commit: (target, changes, move, within) => {
+      const check = Effect.suspend(() => {
         const s = storage(target)
         if (s === undefined) return missing(target)
-        if (move !== undefined) {
-          // A retired generation takes no more events: its runner learns it was replaced.
-          if (s.generation.state === "retired" || Checkpoint.compare(s.generation.checkpoint, move.from) !== 0) {
-            return Effect.fail(
-              new CheckpointConflict({
-                name: `${target.name}#${target.generation}`,
-                expected: Checkpoint.format(move.from),
-                actual: s.generation.state === "retired" ? "retired" : Checkpoint.format(s.generation.checkpoint)
-              })
-            )
-          }
-          s.generation = { ...s.generation, checkpoint: move.to, eventsDone: s.generation.eventsDone + move.events }
+        // A retired generation takes no more events: its runner learns it was replaced.
+        if (
+          move !== undefined &&
+          (s.generation.state === "retired" || Checkpoint.compare(s.generation.checkpoint, move.from) !== 0)
+        ) {
+          return Effect.fail(
+            new CheckpointConflict({
+              name: `${target.name}#${target.generation}`,
+              expected: Checkpoint.format(move.from),
+              actual: s.generation.state === "retired" ? "retired" : Checkpoint.format(s.generation.checkpoint)
+            })
+          )
         }
-        for (const change of changes) writeOne(s, change.id, change.document, change.keys)
-        return Effect.void
-      }),
+        return Effect.succeed(s)
+      })
+      const write = (s: Storage) =>
+        Effect.sync(() => {
+          if (move !== undefined) {
+            s.generation = { ...s.generation, checkpoint: move.to, eventsDone: s.generation.eventsDone + move.events }
+          }
+          for (const change of changes) writeOne(s, change.id, change.document, change.keys)
+        })
+      // Memory has no transaction to roll back: commits take turns, and `within` runs after the check
+      // and before the write, so a failing one writes nothing here.
+      return commits.withPermits(1)(
+        Effect.flatMap(check, (s) => (within === undefined ? write(s) : Effect.zipRight(within, write(s))))
+      )
+    },
     promote: (target) =>
       Effect.suspend(() => {
         const list = registry.get(target.name) ?? []

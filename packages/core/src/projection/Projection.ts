@@ -5,6 +5,7 @@
  * applied and *where* the documents live. `applyAll` is the reference semantics every runner keeps.
  */
 import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import type { Envelope } from "../handling/EventCodec.js"
 import type { IndexKey } from "./IndexKey.js"
@@ -55,6 +56,26 @@ export interface Projection<D, I = D> {
   readonly indexes: Readonly<Record<string, Index<D>>>
 }
 
+/**
+ * A projection that keeps its own storage (on SQL, the host's tables) and is written by effects that
+ * run inside the transaction which moves its checkpoint, so its writes commit with it exactly once.
+ * Build one with `@stint/sql`'s `SqlProjection.make`. Each generation gets a number: a host that keeps
+ * a generation's rows apart (a `generation` column, or a table per generation) gets rebuilds beside
+ * the serving data, as document projections do.
+ */
+export interface Custom {
+  readonly _tag: "Custom"
+  readonly name: string
+  readonly version: number
+  readonly handles: ReadonlySet<string>
+  /** Applies a batch of events, in order, to the generation, inside the projection's transaction. */
+  readonly apply: (envelopes: ReadonlyArray<Envelope>, generation: number) => Effect.Effect<void, unknown>
+  /** Runs when a generation starts building (create its tables, clear leftovers). */
+  readonly prepare: (generation: number) => Effect.Effect<void, unknown>
+  /** Runs when a generation is replaced by a newer one (drop or delete its rows). */
+  readonly retire: (generation: number) => Effect.Effect<void, unknown>
+}
+
 /** Why a projection definition is refused. */
 export class InvalidProjection extends Data.TaggedError("InvalidProjection")<{
   readonly name: string
@@ -65,7 +86,27 @@ export class InvalidProjection extends Data.TaggedError("InvalidProjection")<{
   }
 }
 
-/** Defines a projection, checking its name and version. */
+const checkNameAndVersion = (name: string, version: number): void => {
+  if (!/^[a-z][a-z0-9-]{0,62}$/.test(name)) {
+    throw new InvalidProjection({
+      name,
+      reason: "the name must be lower-case letters, digits and -, starting with a letter, at most 63 characters"
+    })
+  }
+  if (!Number.isInteger(version) || version < 1) {
+    throw new InvalidProjection({ name, reason: "the version must be a positive integer" })
+  }
+}
+
+/** Defines a projection with storage of its own (see `Custom`), checking its name and version. */
+export const custom = (
+  definition: Omit<Custom, "_tag" | "handles"> & { readonly handles: Iterable<string> }
+): Custom => {
+  checkNameAndVersion(definition.name, definition.version)
+  return { ...definition, _tag: "Custom", handles: new Set(definition.handles) }
+}
+
+/** Defines a projection, checking its name, version and index names. */
 export const make = <D, I>(definition: {
   readonly name: string
   readonly version: number
@@ -74,15 +115,7 @@ export const make = <D, I>(definition: {
   readonly apply: (envelope: Envelope, documents: Documents<D>) => ReadonlyArray<Change<D>>
   readonly indexes?: Readonly<Record<string, Index<D>>>
 }): Projection<D, I> => {
-  if (!/^[a-z][a-z0-9-]{0,62}$/.test(definition.name)) {
-    throw new InvalidProjection({
-      name: definition.name,
-      reason: "the name must be lower-case letters, digits and -, starting with a letter, at most 63 characters"
-    })
-  }
-  if (!Number.isInteger(definition.version) || definition.version < 1) {
-    throw new InvalidProjection({ name: definition.name, reason: "the version must be a positive integer" })
-  }
+  checkNameAndVersion(definition.name, definition.version)
   for (const index of Object.keys(definition.indexes ?? {})) {
     if (!/^[a-z][a-zA-Z0-9]{0,62}$/.test(index)) {
       throw new InvalidProjection({

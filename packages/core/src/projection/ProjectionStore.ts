@@ -114,13 +114,15 @@ export interface ProjectionStoreShape {
   readonly list: (target: Target, query: EncodedQuery) => Effect.Effect<StoredPage, StoreError>
   /**
    * Writes changes, and (for runners) moves the checkpoint from where the runner read it, counting the
-   * events read, all in one transaction. Refused with `CheckpointConflict`, writing nothing, when the
+   * events read, and runs `within`, all in one transaction. Refused with `CheckpointConflict`, writing nothing, when the
    * checkpoint had moved: another runner applied those events.
    */
   readonly commit: (
     target: Target,
     changes: ReadonlyArray<StoredChange>,
-    move?: { readonly from: Checkpoint; readonly to: Checkpoint; readonly events: number }
+    move?: { readonly from: Checkpoint; readonly to: Checkpoint; readonly events: number },
+    /** Runs in the same transaction, after the checkpoint moved (a custom projection's writes). */
+    within?: Effect.Effect<void, StoreError>
   ) => Effect.Effect<void, CheckpointConflict | StoreError>
   /** Makes `target` the live generation; the others are retired and their documents dropped. */
   readonly promote: (target: Target) => Effect.Effect<void, StoreError>

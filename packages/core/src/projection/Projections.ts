@@ -23,7 +23,7 @@ import type { RecordedEvent } from "../store/RecordedEvent.js"
 import { type InvalidStoreData, StoreError } from "../store/StoreError.js"
 import * as Apply from "./Apply.js"
 import * as IndexKey from "./IndexKey.js"
-import type { Projection } from "./Projection.js"
+import type { Custom, Projection } from "./Projection.js"
 import type { ReadModel } from "./ReadModel.js"
 import type { Actor } from "../domain/Actor.js"
 import {
@@ -40,12 +40,17 @@ import {
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds projections of every document type
 export type AnyProjection = Projection<any, any>
 
+/** What can be registered: a document projection, or a custom one with storage of its own. */
+export type Registrable = AnyProjection | Custom
+
+const isCustom = (p: Registrable): p is Custom => (p as Custom)._tag === "Custom"
+
 /** How projections run. */
 export interface Options {
   /** Updated in the append's transaction. */
-  readonly inline?: ReadonlyArray<AnyProjection>
+  readonly inline?: ReadonlyArray<Registrable>
   /** Followed from the global log by a runner. */
-  readonly async?: ReadonlyArray<AnyProjection>
+  readonly async?: ReadonlyArray<Registrable>
   /** Events per runner transaction (default 500). */
   readonly batchSize?: number
   /** How often a runner that could not take a projection's lease tries again (default 5 seconds). */
@@ -136,7 +141,7 @@ export interface ProjectionsShape {
 export class Projections extends Context.Tag("@stint/core/Projections")<Projections, ProjectionsShape>() {}
 
 interface Registered {
-  readonly projection: AnyProjection
+  readonly projection: Registrable
   readonly inline: boolean
 }
 
@@ -173,7 +178,7 @@ const matches = (generation: Generation, registered: Registered): boolean =>
 
 const decodeRecords = (
   decode: ReturnType<typeof Codec.makeDecoder>["decodeRecord"],
-  projection: AnyProjection,
+  projection: { readonly handles: ReadonlySet<string> },
   records: ReadonlyArray<RecordedEvent>
 ): Either.Either<ReadonlyArray<Codec.Envelope>, InvalidStoreData> => {
   const envelopes: Array<Codec.Envelope> = []
@@ -201,6 +206,10 @@ const loader =
       return Effect.succeed(documents)
     })
   }
+
+/** A custom projection's failure, wrapped as the store failing (the runner restarts from its checkpoint). */
+const customFailed = (projection: Custom, method: string) => (cause: unknown) =>
+  new StoreError({ method, cause: cause instanceof Error ? cause : new Error(`${projection.name}: ${String(cause)}`) })
 
 /** Encodes a list query's bounds (see `IndexKey`), refusing what the store could not answer. */
 export const encodeQuery = (projection: AnyProjection, query: ListQuery): Either.Either<EncodedQuery, InvalidQuery> => {
@@ -280,6 +289,11 @@ const makeHook = (options: Options) =>
             if (Either.isLeft(envelopes)) {
               return yield* new StoreError({ method: "Projections.inline", cause: envelopes.left })
             }
+            if (isCustom(projection)) {
+              return yield* projection
+                .apply(envelopes.right, generation.generation)
+                .pipe(Effect.mapError(customFailed(projection, "Projections.inline")))
+            }
             const known: Apply.Known<unknown> = new Map()
             const changed = yield* Apply.applyBatch(
               projection,
@@ -346,6 +360,34 @@ const make = (options: Options) =>
         return generation.eventsDone + Number(ahead > 0n ? ahead : 0n)
       })
 
+    /** A new generation (a custom projection prepares its storage for it). */
+    const create = (r: Registered) =>
+      Effect.gen(function* () {
+        const { projection } = r
+        const generation = yield* store.create(projection.name, { version: projection.version, inline: r.inline })
+        if (isCustom(projection)) {
+          yield* projection
+            .prepare(generation.generation)
+            .pipe(Effect.mapError(customFailed(projection, "Projections.prepare")))
+        }
+        return generation
+      })
+
+    /** Makes a generation live; a custom projection then retires the generations it replaced. */
+    const promote = (r: Registered, generation: Generation) =>
+      Effect.gen(function* () {
+        const { projection } = r
+        const replaced = (yield* store.generations(projection.name)).filter(
+          (g) => g.state !== "retired" && g.generation !== generation.generation
+        )
+        yield* store.promote(generation)
+        if (isCustom(projection)) {
+          for (const g of replaced) {
+            yield* projection.retire(g.generation).pipe(Effect.mapError(customFailed(projection, "Projections.retire")))
+          }
+        }
+      })
+
     /**
      * Applies one page of the log to a generation and moves its checkpoint, in one transaction.
      * `known` caches documents between pages; it is cleared when a commit fails.
@@ -361,17 +403,27 @@ const make = (options: Options) =>
         const last = records[records.length - 1]
         if (last === undefined) return from
         const to = checkpointOf(last)
-        const envelopes = decodeRecords(codec.decodeRecord, r.projection, records)
+        const projection = r.projection
+        const envelopes = decodeRecords(codec.decodeRecord, projection, records)
         if (Either.isLeft(envelopes)) return yield* envelopes.left
+        const move = { from, to, events: records.length }
+        if (isCustom(projection)) {
+          const within = projection
+            .apply(envelopes.right, target.generation)
+            .pipe(Effect.mapError(customFailed(projection, "Projections.apply")))
+          yield* store.commit(target, [], move, envelopes.right.length > 0 ? within : undefined)
+          yield* yieldToEventLoop
+          return to
+        }
         const changed = yield* Apply.applyBatch(
-          r.projection,
+          projection,
           envelopes.right,
           known,
-          loader(store, target, r.projection, false)
+          loader(store, target, projection, false)
         )
-        const stored = Apply.toStored(r.projection, changed, known)
+        const stored = Apply.toStored(projection, changed, known)
         if (Either.isLeft(stored)) return yield* stored.left
-        yield* store.commit(target, stored.right, { from, to, events: records.length })
+        yield* store.commit(target, stored.right, move)
         // Bounded: a rebuild of a large log must not keep every document in memory.
         if (known.size > 50_000) known.clear()
         yield* yieldToEventLoop
@@ -416,7 +468,7 @@ const make = (options: Options) =>
               onProgress({ name: generation.name, generation: generation.generation, eventsDone, eventsTotal })
           )
         const at = yield* catchUpTarget(r, generation, report)
-        if (!r.inline) return yield* store.promote(generation)
+        if (!r.inline) return yield* promote(r, generation)
         // The last events and the switch happen while no append runs: an append that skipped this
         // generation (not live yet) is then always in the log the final catch-up reads.
         const current = (yield* store.generations(generation.name)).find((g) => g.generation === generation.generation)
@@ -427,7 +479,7 @@ const make = (options: Options) =>
               { ...generation, checkpoint: at, eventsDone: current?.eventsDone ?? 0 },
               () => Effect.void
             ),
-            store.promote(generation)
+            promote(r, generation)
           )
         )
       })
@@ -439,7 +491,7 @@ const make = (options: Options) =>
         const live = generations.find((g) => g.state === "live")
         if (live !== undefined && matches(live, r)) return live
         const building = generations.filter((g) => g.state === "building" && matches(g, r)).at(-1)
-        return building ?? (yield* store.create(r.projection.name, { version: r.projection.version, inline: r.inline }))
+        return building ?? (yield* create(r))
       })
 
     /** Brings one projection to the head: builds its generation if needed, applies what is new. */
@@ -567,8 +619,7 @@ const make = (options: Options) =>
         const unfinished = generations
           .filter((g) => g.state === "building" && matches(g, r) && g.generation > (live?.generation ?? 0))
           .at(-1)
-        const generation =
-          unfinished ?? (yield* store.create(name, { version: r.projection.version, inline: r.inline }))
+        const generation = unfinished ?? (yield* create(r))
         yield* build(r, generation, opts.onProgress ?? (() => Effect.void)).pipe(
           Effect.catchTag("CheckpointConflict", (cause) =>
             Effect.fail(new StoreError({ method: "Projections.rebuild", cause }))
