@@ -1,10 +1,20 @@
 /**
  * The quickstart: one micro-mentoring engagement from request to close, through Stint's public API,
- * in memory. A simulated clock lets the story span three weeks in a moment.
+ * in memory, with the built-in read models. A simulated clock lets the story span three weeks in a
+ * moment.
  *
  * Run it from the repository root with `npx -y pnpm@10 start`.
  */
-import { Actor, EngagementState, Ids, Stint } from "@stint/core"
+import {
+  Actor,
+  EngagementState,
+  Ids,
+  ProgramMetrics,
+  Projections,
+  ReadModels,
+  SessionJournal,
+  Stint
+} from "@stint/core"
 import { DateTime, Effect, TestClock, TestContext } from "effect"
 
 const ana = Ids.UserId.make("ana") // mentor
@@ -82,6 +92,18 @@ const story = Effect.gen(function* () {
     )
   }
 
+  yield* say("Ben also keeps a private note for himself.")
+  yield* stint.execute(
+    {
+      _tag: "AddNote",
+      engagementId,
+      noteId: Ids.NoteId.make(crypto.randomUUID()),
+      visibility: "private",
+      text: "Next time: ask about their budget earlier."
+    },
+    asBen
+  )
+
   yield* say("A third session? The cap is reached, and only Ana could offer more:")
   const capped = yield* stint
     .execute(
@@ -111,7 +133,8 @@ const story = Effect.gen(function* () {
   for (const { event, record } of history) {
     const { _tag, ...data } = event as { _tag: string } & Record<string, unknown>
     const fields = Object.entries(data)
-      .filter(([k]) => !["policy", "goals", "need"].includes(k))
+      // The raw history holds every note's text: people are served read models (below), never this.
+      .filter(([k]) => !["policy", "goals", "need", "text", "comment"].includes(k))
       .map(([k, v]) => `${k}=${DateTime.isDateTime(v) ? DateTime.formatIso(v) : JSON.stringify(v)}`)
       .join(" ")
     yield* say(`  #${record.version} ${_tag.padEnd(20)} ${fields}`)
@@ -128,10 +151,41 @@ const story = Effect.gen(function* () {
 
   const mentor = yield* stint.mentor(ana)
   yield* say(`\nAna's seats after closing: ${mentor?.seats.size ?? 0} of ${mentor?.capacity.engagements}`)
+
+  // Read models: served through each one's view, so everyone sees only what they may.
+  const projections = yield* Projections.Projections
+  yield* projections.catchUp()
+  yield* say("\nThe session journal, as each of them sees it:")
+  for (const [name, viewer] of [
+    ["Ben", Actor.user(ben)],
+    ["Ana", Actor.user(ana)],
+    ["an admin", Actor.admin(Ids.UserId.make("programme-admin"))]
+  ] as const) {
+    const journal = yield* projections.view(SessionJournal.readModel, engagementId, viewer)
+    if (journal._tag === "None") continue
+    const notes = journal.value.notes.map((n) => `${n.visibility} "${n.text}"`)
+    yield* say(`  ${name}: ${journal.value.sessions.length} sessions; notes: ${notes.join(", ") || "none"}`)
+  }
+  const programme = yield* projections.view(
+    ProgramMetrics.readModel,
+    "",
+    Actor.admin(Ids.UserId.make("programme-admin"))
+  )
+  if (programme._tag === "Some" && programme.value._tag === "Programme") {
+    const p = programme.value
+    yield* say(
+      `\nThe programme (admins only): ${p.requests.requested} request, ${p.requests.agreed} agreed, ` +
+        `${p.closed.completed} completed, goals met ${p.goals.met}, median first answer ${p.firstResponse.medianMinutes} min`
+    )
+  }
 })
 
 story
-  .pipe(Effect.provide(Stint.layerMemory()), Effect.provide(TestContext.TestContext), Effect.runPromise)
+  .pipe(
+    Effect.provide(Stint.layerMemory({ projections: ReadModels.options({ run: false }) })),
+    Effect.provide(TestContext.TestContext),
+    Effect.runPromise
+  )
   .catch((error: unknown) => {
     console.error(error)
     process.exit(1)
