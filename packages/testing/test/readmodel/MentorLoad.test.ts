@@ -141,7 +141,7 @@ describe("MentorLoad", () => {
           committedSessions: 5,
           committedSessionsRemaining: 4,
           utilisation: { engagements: 2 / 3, sessions: 5 / 8, overall: 2 / 3 },
-          medianResponseMinutes: 780
+          medianResponseMinutes: 120
         })
       )
       .thenDocument(MentorLoad.engagementDocumentId(e1), {
