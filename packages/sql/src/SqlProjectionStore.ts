@@ -93,7 +93,8 @@ export const make = (options: Options = {}) =>
       served: text(`SELECT ${columns} FROM ${t.projections} WHERE name = ? AND state <> 'retired'
         ORDER BY CASE WHEN state = 'live' THEN 0 ELSE 1 END, generation DESC LIMIT 1`),
       move: text(`UPDATE ${t.projections} SET commit_id = ?, position = ?, events_done = events_done + ?, updated_at = ?
-        WHERE name = ? AND generation = ? AND state <> 'retired' AND commit_id = ? AND position = ?`),
+        WHERE name = ? AND generation = ? AND commit_id = ? AND position = ?
+          AND state <> 'retired' AND NOT (state = 'live' AND ${pg ? "inline" : "inline = 1"})`),
       current: text(`SELECT ${columns} FROM ${t.projections} WHERE name = ? AND generation = ?`),
       promote: text(`UPDATE ${t.projections}
         SET state = CASE WHEN generation = ? THEN 'live' ELSE 'retired' END, updated_at = ?
@@ -264,8 +265,8 @@ export const make = (options: Options = {}) =>
                   actual:
                     row === undefined
                       ? "missing"
-                      : row.state === "retired"
-                        ? "retired"
+                      : row.state !== "building" && (row.state === "retired" || generationOf(row).inline)
+                        ? row.state
                         : Checkpoint.format(generationOf(row).checkpoint)
                 })
               }

@@ -13,7 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { declare, interests } from "./ProjectionFixtures.js"
+import { counting, declare, declareMany, interests } from "./ProjectionFixtures.js"
 
 export { counting, declare, declareMany, interests } from "./ProjectionFixtures.js"
 
@@ -173,6 +173,28 @@ export const projectionsContract = (name: string, subject: Subject): void => {
         )
         assert.strictEqual((yield* projections.list(projection, { index: "byArea", prefix: ["sql"] })).items.length, 7)
       }).pipe(Effect.provide(subject({ async: [interests()], run: false, batchSize: 3 })))
+    )
+
+    it.live("two builders of one inline generation: the late one never applies events again", () =>
+      Effect.gen(function* () {
+        const projections = yield* Projections.Projections
+        for (let i = 0; i < 6; i++) yield* declareMany(`b${i}`, 10)
+        // Three build the same generation while appends go on; one switches it live, the others must
+        // stop, though the live generation's checkpoint no longer moves (appends keep it current).
+        const writes = Effect.forEach(Array.from({ length: 40 }, (_, i) => i), (i) => declare(`b${i % 6}`, ["sql"]), {
+          discard: true
+        })
+        yield* Effect.all([projections.catchUp(), writes, projections.catchUp(), projections.catchUp()], {
+          concurrency: "unbounded"
+        })
+        yield* Effect.all([writes, projections.catchUp()], { concurrency: "unbounded" })
+        const store = yield* EventStore
+        for (let i = 0; i < 6; i++) {
+          const length = (yield* store.readStream(Codec.menteeStream(`b${i}`))).length
+          const doc = Option.getOrThrow(yield* projections.get(counting, `b${i}`))
+          assert.deepStrictEqual(doc, { events: length, lastVersion: length }, `stream b${i}`)
+        }
+      }).pipe(Effect.provide(subject({ inline: [counting], run: false, batchSize: 4 })))
     )
 
     it.effect("an inline projection with a failing apply rolls its append back", () =>

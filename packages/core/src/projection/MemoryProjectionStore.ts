@@ -155,16 +155,16 @@ export const make: Effect.Effect<ProjectionStoreShape> = Effect.sync(() => {
       const check = Effect.suspend(() => {
         const s = storage(target)
         if (s === undefined) return missing(target)
-        // A retired generation takes no more events: its runner learns it was replaced.
-        if (
-          move !== undefined &&
-          (s.generation.state === "retired" || Checkpoint.compare(s.generation.checkpoint, move.from) !== 0)
-        ) {
+        // A retired generation takes no more events (its runner learns it was replaced), nor does a
+        // live inline one (appends keep it current: a late builder must not apply events again).
+        const { state, inline } = s.generation
+        const closed = state === "retired" || (state === "live" && inline)
+        if (move !== undefined && (closed || Checkpoint.compare(s.generation.checkpoint, move.from) !== 0)) {
           return Effect.fail(
             new CheckpointConflict({
               name: `${target.name}#${target.generation}`,
               expected: Checkpoint.format(move.from),
-              actual: s.generation.state === "retired" ? "retired" : Checkpoint.format(s.generation.checkpoint)
+              actual: closed ? state : Checkpoint.format(s.generation.checkpoint)
             })
           )
         }
