@@ -109,7 +109,13 @@ export const layerWithProjections = <E, R>(
 > => {
   const policy = options.policy ? Policy.layer(options.policy) : Policy.layerDefault
   return layer(options).pipe(
-    Layer.provideMerge(Projections.layerWith(options.projections ?? {}, eventStore)),
+    // Projections decode events with the same upcasters as commands, unless given their own.
+    Layer.provideMerge(
+      Projections.layerWith(
+        { ...(options.upcasters ? { upcasters: options.upcasters } : {}), ...options.projections },
+        eventStore
+      )
+    ),
     Layer.provideMerge(policy)
   )
 }

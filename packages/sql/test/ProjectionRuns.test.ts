@@ -87,6 +87,14 @@ for (const backend of backends) {
             const [status] = yield* projections.status
             assert.deepStrictEqual([status!.serving!.version, status!.building], [2, undefined])
           }).pipe(Effect.provide(stack(backend, database, { async: [v2], run: false, batchSize: 2 })))
+
+          // A process still on version 1 (a rolling deploy) leaves the projection to the newer ones.
+          yield* Effect.gen(function* () {
+            const projections = yield* Projections.Projections
+            yield* projections.catchUp()
+            const [status] = yield* projections.status
+            assert.deepStrictEqual([status!.serving!.version, status!.building], [2, undefined])
+          }).pipe(Effect.provide(stack(backend, database, { async: [interests(1)], run: false })))
         }).pipe(Effect.scoped),
       60_000
     )

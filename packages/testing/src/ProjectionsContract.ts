@@ -181,9 +181,13 @@ export const projectionsContract = (name: string, subject: Subject): void => {
         for (let i = 0; i < 6; i++) yield* declareMany(`b${i}`, 10)
         // Three build the same generation while appends go on; one switches it live, the others must
         // stop, though the live generation's checkpoint no longer moves (appends keep it current).
-        const writes = Effect.forEach(Array.from({ length: 40 }, (_, i) => i), (i) => declare(`b${i % 6}`, ["sql"]), {
-          discard: true
-        })
+        const writes = Effect.forEach(
+          Array.from({ length: 40 }, (_, i) => i),
+          (i) => declare(`b${i % 6}`, ["sql"]),
+          {
+            discard: true
+          }
+        )
         yield* Effect.all([projections.catchUp(), writes, projections.catchUp(), projections.catchUp()], {
           concurrency: "unbounded"
         })

@@ -45,6 +45,11 @@ export const commandId = (deadline: Deadlines.Deadline): string =>
 export const tick = (options: Options = {}) =>
   Effect.gen(function* () {
     const projections = yield* Projections
+    if (!projections.registered.includes(Deadlines.projection.name)) {
+      return yield* Effect.dieMessage(
+        "the deadline process reads the Deadlines projection: register it (ReadModels.options() does)"
+      )
+    }
     const stint = yield* Stint
     const now = yield* Clock.currentTimeMillis
     let sent = 0

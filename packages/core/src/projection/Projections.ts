@@ -72,10 +72,15 @@ export interface Status {
 export interface GenerationStatus {
   readonly generation: number
   readonly version: number
+  /** `building` until it first catches up; then `live`. */
+  readonly state: Generation["state"]
   readonly checkpoint: string
   /** Events of the log read so far. */
   readonly eventsDone: number
-  /** `eventsDone` plus the events after its checkpoint (exact on SQLite and memory, close on PostgreSQL). */
+  /**
+   * `eventsDone` plus the events after its checkpoint (exact on SQLite and memory, close on
+   * PostgreSQL). For a live inline generation, `eventsDone`: the appends keep it current.
+   */
   readonly eventsTotal: number
 }
 
@@ -99,6 +104,8 @@ export class UnknownProjection extends Schema.TaggedError<UnknownProjection>()("
 type RunError = StoreError | InvalidStoreData
 
 export interface ProjectionsShape {
+  /** The names of the projections registered here. */
+  readonly registered: ReadonlyArray<string>
   /** A document by id, from the generation serving reads. */
   readonly get: <D, I>(projection: Projection<D, I>, id: string) => Effect.Effect<Option.Option<D>, StoreError>
   /** A page of documents in an index's order (see `ListQuery`). */
@@ -276,43 +283,52 @@ const makeHook = (options: Options) =>
     // In memory, appends share it and the switch to live takes all of it; SQL stores lock in the database.
     const permits = Number.MAX_SAFE_INTEGER
     const gate = yield* Effect.makeSemaphore(permits)
+    /**
+     * Two phases: every projection's changes are computed first (where a bug in `apply` would throw),
+     * then written. On SQL both run in the append's transaction; in memory, which has none, nothing is
+     * written unless every document projection's changes could be computed.
+     */
     const afterWrite = (records: ReadonlyArray<RecordedEvent>) =>
-      Effect.forEach(
-        inline,
-        ({ projection }) =>
-          Effect.gen(function* () {
-            if (!records.some((r) => projection.handles.has(r.type))) return
-            const generation = yield* store.served(projection.name)
-            if (generation === undefined || generation.state !== "live" || !generation.inline) return
-            if (generation.version !== projection.version) return
-            const envelopes = decodeRecords(codec.decodeRecord, projection, records)
-            if (Either.isLeft(envelopes)) {
-              return yield* new StoreError({ method: "Projections.inline", cause: envelopes.left })
-            }
-            if (isCustom(projection)) {
-              return yield* projection
+      Effect.gen(function* () {
+        const writes: Array<Effect.Effect<void, StoreError>> = []
+        for (const { projection } of inline) {
+          if (!records.some((r) => projection.handles.has(r.type))) continue
+          const generation = yield* store.served(projection.name)
+          if (generation === undefined || generation.state !== "live" || !generation.inline) continue
+          if (generation.version !== projection.version) continue
+          const envelopes = decodeRecords(codec.decodeRecord, projection, records)
+          if (Either.isLeft(envelopes)) {
+            return yield* new StoreError({ method: "Projections.inline", cause: envelopes.left })
+          }
+          if (isCustom(projection)) {
+            writes.push(
+              projection
                 .apply(envelopes.right, generation.generation)
                 .pipe(Effect.mapError(customFailed(projection, "Projections.inline")))
-            }
-            const known: Apply.Known<unknown> = new Map()
-            const changed = yield* Apply.applyBatch(
-              projection,
-              envelopes.right,
-              known,
-              loader(store, generation, projection, true)
             )
-            const stored = Apply.toStored(projection, changed, known)
-            if (Either.isLeft(stored)) return yield* stored.left
-            yield* store
+            continue
+          }
+          const known: Apply.Known<unknown> = new Map()
+          const changed = yield* Apply.applyBatch(
+            projection,
+            envelopes.right,
+            known,
+            loader(store, generation, projection, true)
+          )
+          const stored = Apply.toStored(projection, changed, known)
+          if (Either.isLeft(stored)) return yield* stored.left
+          writes.push(
+            store
               .commit(generation, stored.right)
               .pipe(
                 Effect.catchTag("CheckpointConflict", (cause) =>
                   Effect.fail(new StoreError({ method: "Projections.inline", cause }))
                 )
               )
-          }),
-        { discard: true }
-      )
+          )
+        }
+        for (const write of writes) yield* write
+      })
     return {
       hook: AppendHook.of({ afterWrite, guard: (append) => gate.withPermits(1)(append) }),
       exclusive: <A, E, R>(effect: Effect.Effect<A, E, R>) => gate.withPermits(permits)(effect)
@@ -484,10 +500,21 @@ const make = (options: Options) =>
         )
       })
 
-    /** The generation this definition should be served from: live if it matches, else one to build. */
+    /**
+     * The generation this definition should be served from: live if it matches, else one to build.
+     * Undefined when a newer version is already deployed (a rolling deploy still has processes on this
+     * one): building an older version would switch the fleet back and forth.
+     */
     const target = (r: Registered) =>
       Effect.gen(function* () {
         const generations = yield* store.generations(r.projection.name)
+        const newest = Math.max(0, ...generations.filter((g) => g.state !== "retired").map((g) => g.version))
+        if (newest > r.projection.version) {
+          yield* Effect.logWarning(
+            `projection ${r.projection.name}: version ${newest} is deployed; this process (version ${r.projection.version}) leaves it to the newer ones`
+          )
+          return undefined
+        }
         const live = generations.find((g) => g.state === "live")
         if (live !== undefined && matches(live, r)) return live
         const building = generations.filter((g) => g.state === "building" && matches(g, r)).at(-1)
@@ -498,6 +525,7 @@ const make = (options: Options) =>
     const catchUpOne = (r: Registered) =>
       Effect.gen(function* () {
         const generation = yield* target(r)
+        if (generation === undefined) return
         if (generation.state === "building") return yield* build(r, generation, () => Effect.void)
         if (!r.inline) yield* catchUpTarget(r, generation, () => Effect.void)
       }).pipe(
@@ -513,8 +541,10 @@ const make = (options: Options) =>
       const retry = Duration.decode(options.leaseRetry ?? "5 seconds")
       const follow = Effect.gen(function* () {
         const generation = yield* target(r)
+        if (generation === undefined) return yield* Effect.sleep(retry)
         if (generation.state === "building") yield* build(r, generation, () => Effect.void)
         const live = yield* target(r)
+        if (live === undefined) return yield* Effect.sleep(retry)
         if (r.inline) return yield* Effect.never // the append hook keeps it current
         const known: Apply.Known<unknown> = new Map()
         let at = live.checkpoint
@@ -550,14 +580,32 @@ const make = (options: Options) =>
       )
     }
 
-    const servedOf = (name: string) => store.served(name)
+    /**
+     * Reads the served generation. A switch between finding it and reading drops its documents, so an
+     * empty answer from a generation that is no longer served is read again from the new one.
+     */
+    const readServed = <A>(
+      name: string,
+      read: (generation: Generation) => Effect.Effect<A, StoreError>,
+      empty: (a: A) => boolean
+    ): Effect.Effect<A | undefined, StoreError> =>
+      Effect.gen(function* () {
+        const generation = yield* store.served(name)
+        if (generation === undefined) return undefined
+        const first = yield* read(generation)
+        if (!empty(first)) return first
+        const now = yield* store.served(name)
+        return now === undefined || now.generation === generation.generation ? first : yield* read(now)
+      })
 
     const get = <D, I>(projection: Projection<D, I>, id: string) =>
       Effect.gen(function* () {
-        const generation = yield* servedOf(projection.name)
-        if (generation === undefined) return Option.none<D>()
-        const stored = yield* store.getMany(generation, [id])
-        if (!stored.has(id)) return Option.none<D>()
+        const stored = yield* readServed(
+          projection.name,
+          (generation) => store.getMany(generation, [id]),
+          (found) => found.size === 0
+        )
+        if (stored === undefined || !stored.has(id)) return Option.none<D>()
         const decoded = Apply.decoder(projection)(id, stored.get(id))
         return Either.isLeft(decoded) ? yield* decoded.left : Option.some(decoded.right)
       }).pipe(Effect.withSpan("Projections.get", { attributes: { "stint.projection": projection.name } }))
@@ -566,9 +614,12 @@ const make = (options: Options) =>
       Effect.gen(function* () {
         const encoded = encodeQuery(projection, query)
         if (Either.isLeft(encoded)) return yield* encoded.left
-        const generation = yield* servedOf(projection.name)
-        if (generation === undefined) return { items: [], next: undefined } satisfies Page<D>
-        const page = yield* store.list(generation, { ...encoded.right, limit: encoded.right.limit + 1 })
+        const page = yield* readServed(
+          projection.name,
+          (generation) => store.list(generation, { ...encoded.right, limit: encoded.right.limit + 1 }),
+          (found) => found.items.length === 0
+        )
+        if (page === undefined) return { items: [], next: undefined } satisfies Page<D>
         const decode = Apply.decoder(projection)
         const items: Array<{ readonly id: string; readonly document: D }> = []
         for (const item of page.items.slice(0, encoded.right.limit)) {
@@ -585,10 +636,14 @@ const make = (options: Options) =>
       generation === undefined
         ? Effect.succeed(undefined)
         : Effect.map(
-            totalOf(generation),
+            // A live inline generation has no lag: appends keep it current (its counts stop at the switch).
+            generation.inline && generation.state === "live"
+              ? Effect.succeed(generation.eventsDone)
+              : totalOf(generation),
             (eventsTotal): GenerationStatus => ({
               generation: generation.generation,
               version: generation.version,
+              state: generation.state,
               checkpoint: Checkpoint.format(generation.checkpoint),
               eventsDone: generation.eventsDone,
               eventsTotal
@@ -620,12 +675,15 @@ const make = (options: Options) =>
           .filter((g) => g.state === "building" && matches(g, r) && g.generation > (live?.generation ?? 0))
           .at(-1)
         const generation = unfinished ?? (yield* create(r))
-        yield* build(r, generation, opts.onProgress ?? (() => Effect.void)).pipe(
-          Effect.catchTag("CheckpointConflict", (cause) =>
-            Effect.fail(new StoreError({ method: "Projections.rebuild", cause }))
-          )
-        )
-      }).pipe(Effect.withSpan("Projections.rebuild", { attributes: { "stint.projection": name } }))
+        yield* build(r, generation, opts.onProgress ?? (() => Effect.void))
+      }).pipe(
+        // Another builder moved the checkpoint: the next attempt resumes the unfinished generation.
+        Effect.retry({ while: (e) => e._tag === "CheckpointConflict", times: 100 }),
+        Effect.catchTag("CheckpointConflict", (cause) =>
+          Effect.fail(new StoreError({ method: "Projections.rebuild", cause }))
+        ),
+        Effect.withSpan("Projections.rebuild", { attributes: { "stint.projection": name } })
+      )
 
     const catchUp: ProjectionsShape["catchUp"] = (name) =>
       Effect.gen(function* () {
@@ -653,7 +711,16 @@ const make = (options: Options) =>
         next: page.next
       }))
 
-    return Projections.of({ get, list, view, listView, status, rebuild, catchUp })
+    return Projections.of({
+      registered: registered.map((r) => r.projection.name),
+      get,
+      list,
+      view,
+      listView,
+      status,
+      rebuild,
+      catchUp
+    })
   })
 
 /**

@@ -4,7 +4,7 @@ import { Actor, Command, Ids, Stint } from "@stint/core"
 import * as DeadlineProcess from "@stint/core/process/DeadlineProcess"
 import * as Projections from "@stint/core/projection/Projections"
 import * as ReadModels from "@stint/core/readmodel/ReadModels"
-import { Chunk, DateTime, Effect, Fiber, Layer, Stream, TestClock } from "effect"
+import { Cause, Chunk, DateTime, Effect, Exit, Fiber, Layer, Stream, TestClock } from "effect"
 
 const ana = Ids.UserId.make("ana")
 const ben = Ids.UserId.make("ben")
@@ -108,5 +108,15 @@ describe("DeadlineProcess", () => {
       yield* Fiber.interrupt(fiber)
       assert.strictEqual(yield* eventsOf("RequestExpired"), 1)
     }).pipe(Effect.provide(Stint.layerMemory({ projections: ReadModels.options() })))
+  )
+})
+
+describe("DeadlineProcess without Deadlines", () => {
+  it.effect("refuses to run, saying what is missing, instead of silently sending nothing", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(DeadlineProcess.tick())
+      assert.isTrue(Exit.isFailure(exit))
+      assert.include(String(Cause.squash(exit._tag === "Failure" ? exit.cause : Cause.empty)), "register it")
+    }).pipe(Effect.provide(Stint.layerMemory()))
   )
 })
