@@ -4,8 +4,12 @@
  * interleaved (run 1 of everything, then run 2…) and the order of implementations rotates from run to
  * run, so drift and warm caches do not favour one of them. Writes `bench/RESULTS.md` and prints it.
  *
+ * Then, on the SQL backends, the projections: a full rebuild of the built-in read models from a
+ * realistic log, and their lag and cost under the 8-loop workload (`projections/Run.ts`).
+ *
  * Environment: `BENCH_N` (engagements, default 2000), `BENCH_RUNS` (default 3), `BENCH_BACKENDS`
- * (comma-separated subset of memory,sqlite,pg), `STINT_PG_URL` (use this server instead of starting one).
+ * (comma-separated subset of memory,sqlite,pg), `BENCH_REBUILD_EVENTS` (events of the log the
+ * projections are rebuilt from, default 100000), `STINT_PG_URL` (use this server instead of starting one).
  */
 import { writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
@@ -15,6 +19,8 @@ import * as Implementations from "./Implementations.js"
 import * as Machine from "./Machine.js"
 import * as Memory from "./Memory.js"
 import * as Places from "./Places.js"
+import * as ProjectionsReport from "./projections/Report.js"
+import * as ProjectionsRun from "./projections/Run.js"
 import type { Backend, Implementation } from "./Subject.js"
 import * as StintDomain from "./stint/StintDomain.js"
 import * as Table from "./Table.js"
@@ -29,6 +35,7 @@ const positiveInt = (name: string, fallback: number): number => {
 
 const engagements = positiveInt("BENCH_N", 2000)
 const runs = positiveInt("BENCH_RUNS", 3)
+const rebuildEvents = positiveInt("BENCH_REBUILD_EVENTS", 100_000)
 // Enough engagements to warm the JIT, the statement caches and the connections on every loop.
 const warmup = Math.max(16, Math.min(200, Math.ceil(engagements / 20)))
 const requested = (process.env.BENCH_BACKENDS ?? "memory,sqlite,pg").split(",").map((b) => b.trim())
@@ -58,6 +65,7 @@ if ("unavailable" in places.pg && backends.includes("pg")) {
 }
 
 const outcomes: Array<Harness.Outcome> = []
+let projections: ProjectionsRun.Results | undefined
 try {
   for (let run = 1; run <= runs; run++) {
     for (const backend of backends) {
@@ -90,6 +98,7 @@ try {
       }
     }
   }
+  projections = await ProjectionsRun.run(places, { rebuildEvents, engagements, warmup, backends })
 } finally {
   await places.close()
 }
@@ -111,7 +120,8 @@ const report = Table.render(outcomes, {
   wallSeconds: (performance.now() - started) / 1000,
   domainCommandsPerEngagement: StintDomain.commandsPerEngagement
 })
+const projectionsSection = projections === undefined ? "" : ProjectionsReport.render(projections, { pg: places.pg })
 const target = join(dirname(fileURLToPath(import.meta.url)), "..", "RESULTS.md")
-writeFileSync(target, report)
-console.log(`\n${report}`)
+writeFileSync(target, report + projectionsSection)
+console.log(`\n${report}${projectionsSection}`)
 console.log(`Written to ${target}`)

@@ -33,18 +33,25 @@ interface Stats {
   events: number
 }
 
-const drive = (stint: Stint.StintShape, engagement: Workload.Engagement, stats: Stats) =>
+const drive = (
+  stint: Stint.StintShape,
+  engagement: Workload.Engagement,
+  stats: Stats,
+  afterCommand: Effect.Effect<void> | undefined
+) =>
   Effect.gen(function* () {
     const engagementId = EngagementId.make(engagement.id)
     const mentorId = UserId.make(engagement.mentorId)
     const menteeId = UserId.make(engagement.menteeId)
     const mentor = { actor: Actor.user(mentorId) }
     const mentee = { actor: Actor.user(menteeId) }
-    const execute = (command: Command, context: { readonly actor: Actor.Actor }) =>
-      Effect.tap(stint.execute(command, context), (result) => {
+    const execute = (command: Command, context: { readonly actor: Actor.Actor }) => {
+      const counted = Effect.tap(stint.execute(command, context), (result) => {
         stats.commands++
         stats.events += result.events.length
       })
+      return afterCommand === undefined ? counted : Effect.zipLeft(counted, afterCommand)
+    }
 
     yield* execute(
       {
@@ -78,6 +85,41 @@ const drive = (stint: Stint.StintShape, engagement: Workload.Engagement, stats: 
 const mentorsOf = (loops: ReadonlyArray<ReadonlyArray<Workload.Engagement>>): ReadonlyArray<string> =>
   [...new Set(loops.flat().map((engagement) => engagement.mentorId))].sort()
 
+/** Registers the mentors of these loops (untimed setup); the events it appended. */
+export const registerMentors = (loops: ReadonlyArray<ReadonlyArray<Workload.Engagement>>) =>
+  Effect.gen(function* () {
+    const stint = yield* Stint.Stint
+    let events = 0
+    for (const id of mentorsOf(loops)) {
+      const mentorId = UserId.make(id)
+      const result = yield* stint.execute(
+        { _tag: "RegisterMentor", mentorId, areas: [area] },
+        { actor: Actor.user(mentorId) }
+      )
+      events += result.events.length
+    }
+    return events
+  }).pipe(Effect.orDie)
+
+/**
+ * Runs the loops at once, each driving its engagements through the seven commands in turn, and
+ * running `afterCommand` (when given) after each command.
+ */
+export const runLoops = (
+  loops: ReadonlyArray<ReadonlyArray<Workload.Engagement>>,
+  afterCommand?: Effect.Effect<void>
+) =>
+  Effect.gen(function* () {
+    const stint = yield* Stint.Stint
+    const stats: Stats = { commands: 0, events: 0 }
+    yield* Effect.forEach(
+      loops,
+      (loop) => Effect.forEach(loop, (engagement) => drive(stint, engagement, stats, afterCommand), { discard: true }),
+      { concurrency: "unbounded", discard: true }
+    )
+    return { commands: stats.commands, events: stats.events, conflicts: undefined } satisfies RunStats
+  }).pipe(Effect.orDie)
+
 export const make = async (place: Place): Promise<Subject> => {
   const runtime = ManagedRuntime.make(
     Stint.layer().pipe(
@@ -88,35 +130,8 @@ export const make = async (place: Place): Promise<Subject> => {
   )
   await runtime.runPromise(Effect.void)
   return {
-    prepare: (loops) =>
-      runtime.runPromise(
-        Effect.gen(function* () {
-          const stint = yield* Stint.Stint
-          let events = 0
-          for (const id of mentorsOf(loops)) {
-            const mentorId = UserId.make(id)
-            const result = yield* stint.execute(
-              { _tag: "RegisterMentor", mentorId, areas: [area] },
-              { actor: Actor.user(mentorId) }
-            )
-            events += result.events.length
-          }
-          return events
-        }).pipe(Effect.orDie)
-      ),
-    run: (loops) =>
-      runtime.runPromise(
-        Effect.gen(function* () {
-          const stint = yield* Stint.Stint
-          const stats: Stats = { commands: 0, events: 0 }
-          yield* Effect.forEach(
-            loops,
-            (loop) => Effect.forEach(loop, (engagement) => drive(stint, engagement, stats), { discard: true }),
-            { concurrency: "unbounded", discard: true }
-          )
-          return { commands: stats.commands, events: stats.events, conflicts: undefined } satisfies RunStats
-        }).pipe(Effect.orDie)
-      ),
+    prepare: (loops) => runtime.runPromise(registerMentors(loops)),
+    run: (loops) => runtime.runPromise(runLoops(loops)),
     scan: (check, batchSize) => runtime.runPromise(StintScan.scan(check, batchSize)),
     settings: () => runtime.runPromise(StintStores.settings),
     close: () => runtime.dispose()
