@@ -129,6 +129,26 @@ export const make = (options: Options = {}) =>
         Effect.mapError(storeError("ProjectionStore.served"))
       )
 
+    const servedAll = (names: ReadonlyArray<string>) =>
+      onConnection((c) =>
+        safe(
+          query<GenerationRow>(
+            c,
+            text(`SELECT ${columns} FROM ${t.projections} WHERE state <> 'retired' AND name IN (${idList(names.length)})
+              ORDER BY name, CASE WHEN state = 'live' THEN 0 ELSE 1 END, generation DESC`),
+            names
+          )
+        )
+      ).pipe(
+        Effect.map((rows) => {
+          const found = new Map<string, Generation>()
+          // The first row of each name is its served generation (live, else the newest building).
+          for (const row of rows) if (!found.has(row.name)) found.set(row.name, generationOf(row))
+          return found
+        }),
+        Effect.mapError(storeError("ProjectionStore.servedAll"))
+      )
+
     /** PostgreSQL: transaction-scoped locks on documents, in id order, so two writers never deadlock. */
     const lockDocuments = (c: SqlConnection.Connection, target: Target, ids: ReadonlyArray<string>) =>
       query(
@@ -142,6 +162,8 @@ export const make = (options: Options = {}) =>
         Effect.gen(function* () {
           const found = new Map<string, unknown>()
           if (ids.length === 0) return found
+          // Locked first, by a statement of its own: under READ COMMITTED the read below then takes its
+          // snapshot after the locks, so it sees the last writer's commit (one statement would not).
           if (pg && opts?.lock) yield* lockDocuments(c, target, ids)
           for (const part of chunks(ids, chunkRows)) {
             const rows = pg
@@ -339,6 +361,7 @@ export const make = (options: Options = {}) =>
       generations,
       create,
       served,
+      servedAll,
       getMany,
       list,
       commit,

@@ -116,3 +116,12 @@ export const declareMany = (menteeId: string, count: number) =>
       ]
     })
   )
+
+/** One document counting every declaration of every stream: concurrent appends all write it. */
+export const total = Projection.make({
+  name: "contract-total",
+  version: 1,
+  handles: ["InterestsDeclared"],
+  document: Schema.Struct({ events: Schema.Int }),
+  apply: (_envelope, documents) => [Projection.put("total", { events: (documents.get("total")?.events ?? 0) + 1 })]
+})

@@ -13,9 +13,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { counting, declare, declareMany, interests } from "./ProjectionFixtures.js"
+import { counting, declare, declareMany, interests, total } from "./ProjectionFixtures.js"
 
-export { counting, declare, declareMany, interests } from "./ProjectionFixtures.js"
+export { counting, declare, declareMany, interests, total } from "./ProjectionFixtures.js"
 
 /** Builds `Projections` (and the event store it reads) over new, empty storage for each test. */
 export type Subject = (options: Projections.Options) => Layer.Layer<Projections.Projections | EventStore, unknown>
@@ -199,6 +199,22 @@ export const projectionsContract = (name: string, subject: Subject): void => {
           assert.deepStrictEqual(doc, { events: length, lastVersion: length }, `stream b${i}`)
         }
       }).pipe(Effect.provide(subject({ inline: [counting], run: false, batchSize: 4 })))
+    )
+
+    it.live("inline, concurrent appends to different streams all update one document: none is lost", () =>
+      Effect.gen(function* () {
+        const projections = yield* Projections.Projections
+        yield* projections.catchUp()
+        yield* Effect.forEach(
+          Array.from({ length: 120 }, (_, i) => i),
+          (i) => declare(`t${i % 12}`, ["sql"]),
+          {
+            concurrency: 8,
+            discard: true
+          }
+        )
+        assert.deepStrictEqual(Option.getOrThrow(yield* projections.get(total, "total")), { events: 120 })
+      }).pipe(Effect.provide(subject({ inline: [total], run: false })))
     )
 
     it.effect("an inline projection with a failing apply rolls its append back", () =>

@@ -53,6 +53,14 @@ export const make: Effect.Effect<ProjectionStoreShape> = Effect.sync(() => {
   const storage = (target: Target): Storage | undefined =>
     registry.get(target.name)?.find((s) => s.generation.generation === target.generation)
 
+  const servedOf = (name: string): Generation | undefined => {
+    const list = registry.get(name) ?? []
+    return (
+      list.find((s) => s.generation.state === "live")?.generation ??
+      list.filter((s) => s.generation.state === "building").at(-1)?.generation
+    )
+  }
+
   const missing = (target: Target) =>
     Effect.dieMessage(`projection ${target.name} has no generation ${target.generation}`)
 
@@ -108,13 +116,15 @@ export const make: Effect.Effect<ProjectionStoreShape> = Effect.sync(() => {
         registry.set(name, list)
         return generation
       }),
-    served: (name) =>
+    served: (name) => Effect.sync(() => servedOf(name)),
+    servedAll: (names) =>
       Effect.sync(() => {
-        const list = registry.get(name) ?? []
-        return (
-          list.find((s) => s.generation.state === "live")?.generation ??
-          list.filter((s) => s.generation.state === "building").at(-1)?.generation
-        )
+        const found = new Map<string, Generation>()
+        for (const name of names) {
+          const generation = servedOf(name)
+          if (generation !== undefined) found.set(name, generation)
+        }
+        return found
       }),
     getMany: (target, ids) =>
       Effect.suspend(() => {

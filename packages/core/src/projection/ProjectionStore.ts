@@ -104,6 +104,8 @@ export interface ProjectionStoreShape {
   ) => Effect.Effect<Generation, StoreError>
   /** The served generation of `name`: the live one, else the newest being built. */
   readonly served: (name: string) => Effect.Effect<Generation | undefined, StoreError>
+  /** `served` for several projections at once (those without a generation are missing from the map). */
+  readonly servedAll: (names: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Generation>, StoreError>
   /** Documents by id (absent ids are missing from the map). `lock` serialises concurrent inline writers. */
   readonly getMany: (
     target: Target,

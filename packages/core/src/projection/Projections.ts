@@ -53,6 +53,11 @@ export interface Options {
   readonly async?: ReadonlyArray<Registrable>
   /** Events per runner transaction (default 500). */
   readonly batchSize?: number
+  /**
+   * How long a caught-up runner waits before reading on (default 20 milliseconds): the most an async
+   * read model trails a quiet log, and what lets a busy one apply many appends per transaction.
+   */
+  readonly followInterval?: Duration.DurationInput
   /** How often a runner that could not take a projection's lease tries again (default 5 seconds). */
   readonly leaseRetry?: Duration.DurationInput
   /** Start the runners with the layer (default true). Tests turn it off and call `catchUp`. */
@@ -291,9 +296,12 @@ const makeHook = (options: Options) =>
     const afterWrite = (records: ReadonlyArray<RecordedEvent>) =>
       Effect.gen(function* () {
         const writes: Array<Effect.Effect<void, StoreError>> = []
-        for (const { projection } of inline) {
-          if (!records.some((r) => projection.handles.has(r.type))) continue
-          const generation = yield* store.served(projection.name)
+        const concerned = inline.filter(({ projection }) => records.some((r) => projection.handles.has(r.type)))
+        if (concerned.length === 0) return
+        // One round trip for the served generations of every projection this append concerns.
+        const served = yield* store.servedAll(concerned.map(({ projection }) => projection.name))
+        for (const { projection } of concerned) {
+          const generation = served.get(projection.name)
           if (generation === undefined || generation.state !== "live" || !generation.inline) continue
           if (generation.version !== projection.version) continue
           const envelopes = decodeRecords(codec.decodeRecord, projection, records)
@@ -363,6 +371,7 @@ const make = (options: Options) =>
     }
     const byName = new Map(registered.map((r) => [r.projection.name, r]))
     const batchSize = options.batchSize ?? 500
+    const followInterval = Duration.decode(options.followInterval ?? "20 millis")
     const codec = Codec.makeDecoder(options.upcasters)
 
     const find = (name: string) => {
@@ -551,11 +560,12 @@ const make = (options: Options) =>
         return yield* events.subscribe({ from: at, batchSize }).pipe(
           Stream.chunks,
           Stream.runForEach((chunk) =>
-            Effect.flatMap(step(r, live, known, at, [...chunk]), (next) =>
-              Effect.sync(() => {
-                at = next
-              })
-            )
+            Effect.flatMap(step(r, live, known, at, [...chunk]), (next) => {
+              at = next
+              // Caught up: wait a moment before reading on, so that under load a batch holds many
+              // appends instead of each append costing every runner a transaction.
+              return chunk.length < batchSize ? Effect.sleep(followInterval) : Effect.void
+            })
           ),
           Effect.zipRight(Effect.never)
         )
