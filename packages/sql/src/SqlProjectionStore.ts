@@ -215,8 +215,53 @@ export const make = (options: Options = {}) =>
         Effect.mapError(storeError("ProjectionStore.list"))
       )
 
+    /**
+     * PostgreSQL: every change in one statement (a round trip counts there): documents upserted and
+     * deleted, keys no longer held deleted, new keys inserted. The key sets the two key statements
+     * touch are disjoint, so they can run in one statement's snapshot.
+     */
+    const writeChangesPg = (c: SqlConnection.Connection, target: Target, changes: ReadonlyArray<StoredChange>) => {
+      const written = changes.filter((change) => change.document !== undefined)
+      const keys = written.flatMap((change) => change.keys.map((k) => [k.index, k.key, change.id] as const))
+      return query(
+        c,
+        `WITH put AS (
+           INSERT INTO ${t.documents} (projection, generation, id, document)
+           SELECT $1, $2, p.id, p.document FROM unnest($4::text[], $5::jsonb[]) AS p(id, document)
+           ON CONFLICT (projection, generation, id) DO UPDATE SET document = excluded.document
+         ), gone AS (
+           DELETE FROM ${t.documents} WHERE projection = $1 AND generation = $2 AND id = ANY($6::text[])
+         ), stale AS (
+           DELETE FROM ${t.documentKeys} k
+           WHERE k.projection = $1 AND k.generation = $2 AND k.id = ANY($3::text[])
+             AND (k.idx, k.key, k.id) NOT IN (SELECT * FROM unnest($7::text[], $8::text[], $9::text[]))
+         )
+         INSERT INTO ${t.documentKeys} (projection, generation, idx, key, id)
+         SELECT $1, $2, n.idx, n.key, n.id FROM unnest($7::text[], $8::text[], $9::text[]) AS n(idx, key, id)
+         ON CONFLICT DO NOTHING`,
+        [
+          target.name,
+          target.generation,
+          changes.map((change) => change.id),
+          written.map((change) => change.id),
+          written.map((change) => JSON.stringify(change.document)),
+          changes.filter((change) => change.document === undefined).map((change) => change.id),
+          keys.map(([index]) => index),
+          keys.map(([, key]) => key),
+          keys.map(([, , id]) => id)
+        ]
+      )
+    }
+
     /** Writes documents and their keys: old keys out, new documents upserted, new keys in. */
     const writeChanges = (c: SqlConnection.Connection, target: Target, changes: ReadonlyArray<StoredChange>) =>
+      changes.length === 0
+        ? Effect.void
+        : pg
+          ? Effect.asVoid(writeChangesPg(c, target, changes))
+          : writeChangesSqlite(c, target, changes)
+
+    const writeChangesSqlite = (c: SqlConnection.Connection, target: Target, changes: ReadonlyArray<StoredChange>) =>
       Effect.gen(function* () {
         const scope = [target.name, target.generation]
         for (const part of chunks(changes, chunkRows)) {
