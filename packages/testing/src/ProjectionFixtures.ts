@@ -47,8 +47,11 @@ export const interests = (version = 1, tag = "") =>
     }
   })
 
-/** Appends a mentee's `InterestsDeclared` (the contract's events). */
-export const declare = (menteeId: string, areas: ReadonlyArray<string>, at = 0) =>
+/** Appends declarations (lists of areas, each at a second since an epoch) to a mentee stream, as one append. */
+const appendDeclarations = (
+  menteeId: string,
+  declarations: ReadonlyArray<{ areas: ReadonlyArray<string>; at: number }>
+) =>
   Effect.flatMap(EventStore, (store) =>
     store.append({
       commandId: Ids.CommandId.make(randomUUID()),
@@ -61,17 +64,28 @@ export const declare = (menteeId: string, areas: ReadonlyArray<string>, at = 0) 
           expected: ExpectedVersion.any,
           events: Codec.encode(
             "mentee",
-            [
+            declarations.map(({ areas, at }) =>
               InterestsDeclared.make({
                 areas: areas.map((a) => Ids.Area.make(a)),
                 declaredAt: DateTime.unsafeMake(1_767_600_000_000 + at * 1000)
               })
-            ],
+            ),
             randomUUID
           )
         }
       ]
     })
+  )
+
+/** Appends a mentee's `InterestsDeclared` (the contract's events). */
+export const declare = (menteeId: string, areas: ReadonlyArray<string>, at = 0) =>
+  appendDeclarations(menteeId, [{ areas, at }])
+
+/** Appends `count` declarations to one mentee stream in a single append. */
+export const declareMany = (menteeId: string, count: number) =>
+  appendDeclarations(
+    menteeId,
+    Array.from({ length: count }, (_, i) => ({ areas: [`area${i % 5}`], at: i }))
   )
 
 /**
@@ -89,33 +103,6 @@ export const counting = Projection.make({
     return [Projection.put(id, { events: current.events + 1, lastVersion: record.version })]
   }
 })
-
-/** Appends `count` declarations to one mentee stream in a single append. */
-export const declareMany = (menteeId: string, count: number) =>
-  Effect.flatMap(EventStore, (store) =>
-    store.append({
-      commandId: Ids.CommandId.make(randomUUID()),
-      actor: Actor.system,
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-      streams: [
-        {
-          streamId: Codec.menteeStream(menteeId),
-          expected: ExpectedVersion.any,
-          events: Codec.encode(
-            "mentee",
-            Array.from({ length: count }, (_, i) =>
-              InterestsDeclared.make({
-                areas: [Ids.Area.make(`area${i % 5}`)],
-                declaredAt: DateTime.unsafeMake(1_767_600_000_000 + i * 1000)
-              })
-            ),
-            randomUUID
-          )
-        }
-      ]
-    })
-  )
 
 /** One document counting every declaration of every stream: concurrent appends all write it. */
 export const total = Projection.make({
