@@ -382,13 +382,13 @@ export const projection = Projection.make({
 })
 
 /** What any signed-in user may see of a mentor: enough to choose whom to ask. */
-export interface PublicMentorLoad {
-  readonly mentorId: UserId
-  readonly areas: ReadonlyArray<Area>
-  readonly paused: boolean
-  /** Not paused and with room for another engagement. */
-  readonly accepting: boolean
-}
+export const PublicMentorLoad = Schema.Struct({
+  mentorId: UserId,
+  areas: Schema.Array(Area),
+  paused: Schema.Boolean,
+  accepting: Schema.Boolean
+})
+export type PublicMentorLoad = typeof PublicMentorLoad.Type
 
 /**
  * The mentor themselves, admins and the system see the whole document (seats, response times,

@@ -1,0 +1,126 @@
+/**
+ * The command endpoints: the actor from the token, the command from the path and body, the command id
+ * from `Idempotency-Key`. Domain refusals become 403 / 404 / 409 / 422 with the refusal's tag and
+ * fields; a failing store becomes 503, and nothing was acknowledged.
+ */
+import { createHash } from "node:crypto"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import { Checkpoint, Refusal, Stint } from "@stint/core"
+import type { Actor } from "@stint/core/domain/Actor"
+import type { Command } from "@stint/core/domain/Command"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import {
+  Accepted,
+  type CommandName,
+  commands,
+  Conflict,
+  CurrentActor,
+  Forbidden,
+  NotFound,
+  StintApi,
+  Unavailable,
+  Unprocessable
+} from "./Api.js"
+
+const forbidden = new Set(["NotAllowed"])
+const notFound = new Set(["EngagementNotFound", "MentorNotFound", "SessionNotFound", "GoalNotFound"])
+/** Never acceptable, whatever the state: the request itself is wrong. */
+const unprocessable = new Set(["OutOfBounds", "SelfMentoring", "ReasonRequired", "AreaNotOffered", "NoteNotAllowed"])
+
+const encodeRefusal = Schema.encodeSync(Refusal.Refusal)
+
+/** The HTTP error for a failed command. */
+export const httpError = (error: { readonly _tag: string; readonly message: string }) => {
+  if (error._tag === "StoreError" || error._tag === "InvalidStoreData") {
+    return new Unavailable({ message: `the store failed; the command was not acknowledged: ${error.message}` })
+  }
+  if (error._tag === "WrongExpectedVersion") {
+    return new Conflict({ refusal: error._tag, message: `${error.message}; retry the request`, details: {} })
+  }
+  const { _tag, ...details } = encodeRefusal(error as Refusal.Refusal) as { readonly _tag: string }
+  const body = { refusal: _tag, message: error.message, details }
+  if (forbidden.has(_tag)) return new Forbidden(body)
+  if (notFound.has(_tag)) return new NotFound({ message: error.message, refusal: _tag })
+  if (unprocessable.has(_tag)) return new Unprocessable(body)
+  return new Conflict(body)
+}
+
+/** Who the idempotency key belongs to: keys are per caller, so two callers never share one. */
+const actorKey = (actor: Actor): string =>
+  actor._tag === "System" ? "system" : `${actor._tag === "Admin" ? "admin" : "user"}:${actor.userId}`
+
+const tagOf = (name: CommandName): Command["_tag"] => (name.charAt(0).toUpperCase() + name.slice(1)) as Command["_tag"]
+
+/** Executes a command for the caller; a repeated `Idempotency-Key` answers with the first result. */
+export const execute = (name: CommandName, payload: object, idempotencyKey: string | undefined) =>
+  Effect.gen(function* () {
+    const actor = yield* CurrentActor
+    const stint = yield* Stint.Stint
+    const command = { _tag: tagOf(name), ...payload } as Command
+    // The request's fingerprint travels as the causation id: a key reused with another body is caught.
+    const encoded = Schema.encodeSync(commands[name] as unknown as Schema.Schema<Command, unknown>)(command)
+    const fingerprint = `http:${createHash("sha256").update(JSON.stringify(encoded)).digest("base64url")}`
+    const result = yield* stint
+      .execute(command, {
+        actor,
+        causationId: fingerprint,
+        ...(idempotencyKey === undefined ? {} : { commandId: `http:${actorKey(actor)}:${idempotencyKey}` })
+      })
+      .pipe(Effect.mapError(httpError))
+    const first = result.events[0]?.record.metadata.causationId
+    if (result.duplicate && first !== undefined && first !== fingerprint) {
+      return yield* new Unprocessable({
+        refusal: "IdempotencyKeyReused",
+        message: "this Idempotency-Key was used with a different request; use a new key for a new request",
+        details: {}
+      })
+    }
+    return Accepted.make({
+      commandId: result.commandId,
+      replayed: result.duplicate,
+      events: result.events.map(({ record }) => ({
+        type: record.type,
+        streamId: record.streamId,
+        version: record.version,
+        checkpoint: Checkpoint.format(record)
+      }))
+    })
+  }).pipe(Effect.withSpan("http.command", { attributes: { "stint.command": name } }))
+
+/** The handler of one command endpoint: every one has the same shape. */
+const handle =
+  (name: CommandName) =>
+  ({
+    headers,
+    payload
+  }: {
+    readonly headers: { readonly "idempotency-key"?: string | undefined }
+    readonly payload: object
+  }) =>
+    execute(name, payload, headers["idempotency-key"])
+
+export const layer = HttpApiBuilder.group(StintApi, "commands", (handlers) =>
+  handlers
+    .handle("registerMentor", handle("registerMentor"))
+    .handle("changeExpertise", handle("changeExpertise"))
+    .handle("changeCapacity", handle("changeCapacity"))
+    .handle("pauseMentoring", handle("pauseMentoring"))
+    .handle("resumeMentoring", handle("resumeMentoring"))
+    .handle("declareInterests", handle("declareInterests"))
+    .handle("requestEngagement", handle("requestEngagement"))
+    .handle("offerEngagement", handle("offerEngagement"))
+    .handle("counterScope", handle("counterScope"))
+    .handle("agreeEngagement", handle("agreeEngagement"))
+    .handle("declineEngagement", handle("declineEngagement"))
+    .handle("withdrawRequest", handle("withdrawRequest"))
+    .handle("recordSession", handle("recordSession"))
+    .handle("retractSession", handle("retractSession"))
+    .handle("addNote", handle("addNote"))
+    .handle("offerExtension", handle("offerExtension"))
+    .handle("acceptExtension", handle("acceptExtension"))
+    .handle("declineExtension", handle("declineExtension"))
+    .handle("recordGoalOutcome", handle("recordGoalOutcome"))
+    .handle("closeEngagement", handle("closeEngagement"))
+    .handle("giveFeedback", handle("giveFeedback"))
+)

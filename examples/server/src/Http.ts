@@ -1,0 +1,98 @@
+/**
+ * The HTTP server: the API's handlers, the feed, the OpenAPI document (`/openapi.json`) and Swagger UI
+ * (`/docs`), request size limits, JSON logs of every request, on Node's HTTP server.
+ */
+import { createServer } from "node:http"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpApiSwagger from "@effect/platform/HttpApiSwagger"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerError from "@effect/platform/HttpServerError"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { StintApi } from "./Api.js"
+import * as Auth from "./Auth.js"
+import * as Commands from "./Commands.js"
+import * as Feed from "./Feed.js"
+import * as Operations from "./Operations.js"
+import * as ReadModels from "./ReadModels.js"
+import { ServerConfig } from "./ServerConfig.js"
+
+const ApiLive = HttpApiBuilder.api(StintApi).pipe(
+  Layer.provide([Commands.layer, ReadModels.layer, Operations.layer]),
+  Layer.provide(Auth.layer)
+)
+
+const openApi = HttpApiBuilder.Router.use((router) =>
+  router.get("/openapi.json", HttpServerResponse.json(OpenApi.fromApi(StintApi)))
+)
+
+/**
+ * Bodies larger than the limit get 413 before they are read (by their `Content-Length`; a chunked
+ * body is cut off at the limit by the platform's own check).
+ */
+const limitBodies = (maxBytes: number) =>
+  HttpMiddleware.make((app) =>
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+      const length = Number(request.headers["content-length"] ?? "0")
+      if (Number.isFinite(length) && length > maxBytes) {
+        return HttpServerResponse.unsafeJson(
+          { _tag: "PayloadTooLarge", message: `request bodies are limited to ${maxBytes} bytes` },
+          { status: 413 }
+        )
+      }
+      return app
+    })
+  )
+
+const reasons: Record<number, string> = {
+  400: "the request is malformed (bad JSON, wrong content type, unreadable body)",
+  404: "no such route",
+  405: "method not allowed",
+  413: "the request body is too large",
+  500: "the server failed; nothing was acknowledged",
+  503: "the server is not ready"
+}
+
+/**
+ * Every error response has a JSON body a person can read: errors the API does not describe (a body
+ * that is not JSON, an unknown route) would otherwise leave the platform's empty response.
+ */
+const jsonErrors = HttpMiddleware.make((app) =>
+  app.pipe(
+    Effect.catchAllCause((cause) => Effect.map(HttpServerError.causeResponse(cause), ([response]) => response)),
+    Effect.map((response) =>
+      response.status >= 400 && response.body._tag === "Empty"
+        ? HttpServerResponse.unsafeJson(
+            { _tag: "HttpError", status: response.status, message: reasons[response.status] ?? "the request failed" },
+            { status: response.status }
+          )
+        : response
+    )
+  )
+)
+
+/** The server on the configured host and port; logs its address once listening. */
+export const layer = Layer.unwrapEffect(
+  Effect.map(ServerConfig, (config) =>
+    HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
+      // API-level middleware runs inside the platform's error handling, so it sees every failure.
+      Layer.provide(HttpApiBuilder.middleware((app) => jsonErrors(limitBodies(config.maxBodyBytes)(app)))),
+      Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+      Layer.provide(Feed.layer),
+      Layer.provide(openApi),
+      Layer.provide(ApiLive),
+      Layer.tap((context) =>
+        // One JSON line with the address: what scripts and tests wait for (PORT=0 picks a free port).
+        HttpServer.addressFormattedWith((url) => Effect.annotateLogs(Effect.logInfo("listening"), { url })).pipe(
+          Effect.provide(context)
+        )
+      ),
+      Layer.provide(NodeHttpServer.layer(createServer, { port: config.port, host: config.host }))
+    )
+  )
+)
