@@ -12,6 +12,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as OpenApi from "@effect/platform/OpenApi"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { StintApi } from "./Api.js"
@@ -62,9 +63,29 @@ const reasons: Record<number, string> = {
  * Every error response has a JSON body a person can read: errors the API does not describe (a body
  * that is not JSON, an unknown route) would otherwise leave the platform's empty response.
  */
+const apiErrors = new Set([
+  "Unauthorized",
+  "Forbidden",
+  "NotFound",
+  "Conflict",
+  "Unprocessable",
+  "Unavailable",
+  "HttpApiDecodeError"
+])
+
 const jsonErrors = HttpMiddleware.make((app) =>
   app.pipe(
-    Effect.catchAllCause((cause) => Effect.map(HttpServerError.causeResponse(cause), ([response]) => response)),
+    // The API's own errors go on to be encoded with their schemas; anything else becomes a response here.
+    Effect.catchAllCause((cause) =>
+      apiErrors.has((Cause.squash(cause) as { readonly _tag?: string })?._tag ?? "")
+        ? Effect.failCause(cause)
+        : Effect.flatMap(HttpServerError.causeResponse(cause), ([response]) =>
+            // A 5xx is the server's fault: log why, once, with the cause.
+            response.status >= 500
+              ? Effect.as(Effect.logError("request failed", cause), response)
+              : Effect.succeed(response)
+          )
+    ),
     Effect.map((response) =>
       response.status >= 400 && response.body._tag === "Empty"
         ? HttpServerResponse.unsafeJson(
