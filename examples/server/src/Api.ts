@@ -9,6 +9,7 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
+import * as OpenApi from "@effect/platform/OpenApi"
 import {
   Command,
   Deadlines,
@@ -50,7 +51,11 @@ export class Forbidden extends Schema.TaggedError<Forbidden>()(
 /** 404: no such engagement, mentor, session or goal, or none this caller may see. */
 export class NotFound extends Schema.TaggedError<NotFound>()(
   "NotFound",
-  { message: Schema.String, refusal: Schema.optional(Schema.String) },
+  {
+    message: Schema.String,
+    refusal: Schema.optional(Schema.String),
+    details: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  },
   HttpApiSchema.annotations({ status: 404 })
 ) {}
 
@@ -260,4 +265,13 @@ export class OperationsGroup extends HttpApiGroup.make("operations")
   .add(HttpApiEndpoint.get("ready", "/ready").addSuccess(Readiness).addError(Unavailable)) {}
 
 /** The whole API. */
-export class StintApi extends HttpApi.make("stint").add(CommandsGroup).add(ReadModelsGroup).add(OperationsGroup) {}
+export class StintApi extends HttpApi.make("stint")
+  .add(CommandsGroup)
+  .add(ReadModelsGroup)
+  .add(OperationsGroup)
+  .annotate(OpenApi.Title, "Stint example server")
+  .annotate(OpenApi.Version, "0.1.0")
+  .annotate(
+    OpenApi.Description,
+    "Micro-mentoring over HTTP: every command as POST /commands/<name>, every read model as a GET, the live feed at /feed (Server-Sent Events)."
+  ) {}

@@ -26,7 +26,7 @@ import {
 const forbidden = new Set(["NotAllowed"])
 const notFound = new Set(["EngagementNotFound", "MentorNotFound", "SessionNotFound", "GoalNotFound"])
 /** Never acceptable, whatever the state: the request itself is wrong. */
-const unprocessable = new Set(["OutOfBounds", "SelfMentoring", "ReasonRequired", "AreaNotOffered", "NoteNotAllowed"])
+const unprocessable = new Set(["OutOfBounds", "SelfMentoring", "ReasonRequired", "AreaNotOffered"])
 
 const encodeRefusal = Schema.encodeSync(Refusal.Refusal)
 
@@ -41,7 +41,7 @@ export const httpError = (error: { readonly _tag: string; readonly message: stri
   const { _tag, ...details } = encodeRefusal(error as Refusal.Refusal) as { readonly _tag: string }
   const body = { refusal: _tag, message: error.message, details }
   if (forbidden.has(_tag)) return new Forbidden(body)
-  if (notFound.has(_tag)) return new NotFound({ message: error.message, refusal: _tag })
+  if (notFound.has(_tag)) return new NotFound({ message: error.message, refusal: _tag, details })
   if (unprocessable.has(_tag)) return new Unprocessable(body)
   return new Conflict(body)
 }
@@ -49,6 +49,12 @@ export const httpError = (error: { readonly _tag: string; readonly message: stri
 /** Who the idempotency key belongs to: keys are per caller, so two callers never share one. */
 const actorKey = (actor: Actor): string =>
   actor._tag === "System" ? "system" : `${actor._tag === "Admin" ? "admin" : "user"}:${actor.userId}`
+
+/** The command id of a caller's key: readable when short, hashed when it would pass the 200-character limit. */
+const commandIdOf = (actor: Actor, key: string): string => {
+  const id = `http:${actorKey(actor)}:${key}`
+  return id.length <= 200 ? id : `http:${createHash("sha256").update(id).digest("base64url")}`
+}
 
 const tagOf = (name: CommandName): Command["_tag"] => (name.charAt(0).toUpperCase() + name.slice(1)) as Command["_tag"]
 
@@ -65,7 +71,7 @@ export const execute = (name: CommandName, payload: object, idempotencyKey: stri
       .execute(command, {
         actor,
         causationId: fingerprint,
-        ...(idempotencyKey === undefined ? {} : { commandId: `http:${actorKey(actor)}:${idempotencyKey}` })
+        ...(idempotencyKey === undefined ? {} : { commandId: commandIdOf(actor, idempotencyKey) })
       })
       .pipe(Effect.mapError(httpError))
     const first = result.events[0]?.record.metadata.causationId

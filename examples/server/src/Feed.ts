@@ -11,6 +11,9 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Checkpoint, EventCodec, Stint, StreamId } from "@stint/core"
 import type { Actor } from "@stint/core/domain/Actor"
 import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
@@ -19,6 +22,15 @@ import { actorOf } from "./Auth.js"
 import { ServerConfig } from "./ServerConfig.js"
 
 const encodeEvent = Schema.encodeSync(EventCodec.DomainEvent)
+
+/**
+ * Completed when the process is asked to stop, so open feeds end and a graceful shutdown does not
+ * wait for clients to hang up (they reconnect elsewhere with `Last-Event-ID`).
+ */
+const stopping = Deferred.unsafeMake<void>(FiberId.none)
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => Deferred.unsafeDone(stopping, Exit.void))
+}
 
 const errorResponse = (status: number, tag: string, message: string) =>
   HttpServerResponse.unsafeJson({ _tag: tag, message }, { status })
@@ -90,7 +102,7 @@ export const handler = Effect.gen(function* () {
   // A comment every 15 seconds keeps proxies from closing a quiet connection.
   const keepAlive = Stream.fromSchedule(Schedule.spaced("15 seconds")).pipe(Stream.as(": keep-alive\n\n"))
   const body = Stream.merge(Stream.make(": stint feed\n\n"), Stream.merge(events, keepAlive, { haltStrategy: "left" }))
-  return HttpServerResponse.stream(Stream.encodeText(body), {
+  return HttpServerResponse.stream(Stream.encodeText(Stream.interruptWhen(body, Deferred.await(stopping))), {
     contentType: "text/event-stream",
     headers: { "cache-control": "no-cache", "x-accel-buffering": "no" }
   })

@@ -6,6 +6,7 @@ import { createServer } from "node:http"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApiSwagger from "@effect/platform/HttpApiSwagger"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -15,6 +16,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { StintApi } from "./Api.js"
 import * as Auth from "./Auth.js"
 import * as Commands from "./Commands.js"
@@ -46,7 +48,8 @@ const limitBodies = (maxBytes: number) =>
           { status: 413 }
         )
       }
-      return app
+      // A body without a length (chunked) is cut off at the limit while it is read.
+      return HttpIncomingMessage.withMaxBodySize(app, Option.some(maxBytes))
     })
   )
 
@@ -73,19 +76,32 @@ const apiErrors = new Set([
   "HttpApiDecodeError"
 ])
 
+/** A body cut off by the size limit while it was read (a chunked body has no length to check first). */
+const tooLarge = (error: unknown): boolean =>
+  (error as { readonly _tag?: string })?._tag === "RequestError" &&
+  String((error as { readonly cause?: unknown }).cause).includes("maxBytes exceeded")
+
 const jsonErrors = HttpMiddleware.make((app) =>
   app.pipe(
     // The API's own errors go on to be encoded with their schemas; anything else becomes a response here.
-    Effect.catchAllCause((cause) =>
-      apiErrors.has((Cause.squash(cause) as { readonly _tag?: string })?._tag ?? "")
-        ? Effect.failCause(cause)
-        : Effect.flatMap(HttpServerError.causeResponse(cause), ([response]) =>
-            // A 5xx is the server's fault: log why, once, with the cause.
-            response.status >= 500
-              ? Effect.as(Effect.logError("request failed", cause), response)
-              : Effect.succeed(response)
+    Effect.catchAllCause((cause) => {
+      const error = Cause.squash(cause)
+      if (apiErrors.has((error as { readonly _tag?: string })?._tag ?? "")) return Effect.failCause(cause)
+      if (tooLarge(error)) {
+        return Effect.succeed(
+          HttpServerResponse.unsafeJson(
+            { _tag: "PayloadTooLarge", message: "the request body is larger than the server accepts" },
+            { status: 413 }
           )
-    ),
+        )
+      }
+      return Effect.flatMap(HttpServerError.causeResponse(cause), ([response]) =>
+        // A 5xx is the server's fault: log why, once, with the cause.
+        response.status >= 500
+          ? Effect.as(Effect.logError("request failed", cause), response)
+          : Effect.succeed(response)
+      )
+    }),
     Effect.map((response) =>
       response.status >= 400 && response.body._tag === "Empty"
         ? HttpServerResponse.unsafeJson(

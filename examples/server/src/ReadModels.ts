@@ -33,7 +33,11 @@ const one = <D, I, V>(readModel: ReadModel.ReadModel<D, I, V>, key: string, what
     const projections = yield* Projections.Projections
     const viewer = yield* CurrentActor
     const seen = yield* projections.view(readModel, key, viewer).pipe(Effect.mapError(storeFailed))
-    if (Option.isNone(seen)) return yield* new NotFound({ message: `no ${what} ${JSON.stringify(key)} you may see` })
+    if (Option.isNone(seen)) {
+      return yield* new NotFound({
+        message: key === "" ? `no ${what} you may see` : `no ${what} ${JSON.stringify(key)} you may see`
+      })
+    }
     return seen.value
   })
 

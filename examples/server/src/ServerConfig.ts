@@ -44,7 +44,7 @@ export class ServerConfig extends Context.Tag("@stint/example-server/ServerConfi
 
 const portConfig = Config.integer("PORT").pipe(
   Config.withDefault(3000),
-  Config.validate({ message: "PORT must be from 1 to 65535", validation: (n) => n >= 1 && n <= 65535 })
+  Config.validate({ message: "PORT must be from 0 (any free port) to 65535", validation: (n) => n >= 0 && n <= 65535 })
 )
 
 /** The development secret: made once per data directory, so minted tokens survive restarts. */

@@ -22,6 +22,8 @@ import { SqlError } from "@effect/sql/SqlError"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import * as Connection from "./internal/connection.js"
 import * as Migrations from "./Migrations.js"
@@ -367,38 +369,55 @@ export const make = (options: Options = {}) =>
 
     // Leases: PostgreSQL session advisory locks on one connection this store reserves for them (they
     // end with the connection, so a dead process frees its projections); elsewhere, in this process.
+    // A failed lease statement drops that connection (the database may have restarted, taking the
+    // locks with it): the next attempt reserves a new one.
     const storeScope = yield* Effect.scope
-    const leaseConnection = yield* Effect.cached(Scope.extend(sql.reserve, storeScope))
+    let held: { readonly connection: SqlConnection.Connection; readonly scope: Scope.CloseableScope } | undefined
+    const leaseConnection = Effect.suspend(() => {
+      if (held !== undefined) return Effect.succeed(held.connection)
+      return Effect.flatMap(Scope.fork(storeScope, ExecutionStrategy.sequential), (scope) =>
+        Effect.map(Scope.extend(sql.reserve, scope), (connection) => {
+          held = { connection, scope }
+          return connection
+        })
+      )
+    })
+    const dropLeaseConnection = Effect.suspend(() => {
+      const dropped = held
+      held = undefined
+      return dropped === undefined ? Effect.void : Scope.close(dropped.scope, Exit.void)
+    })
     const leaseTurn = yield* Effect.makeSemaphore(1)
     const localLeases = new Set<string>()
     const leaseKey = (name: string) => `${t.prefix}projection:${name}`
+    const onLeaseConnection = <A>(statement: string, name: string) =>
+      leaseTurn.withPermits(1)(
+        Effect.flatMap(leaseConnection, (c) => query<A & object>(c, statement, [leaseKey(name)])).pipe(
+          Effect.tapError(() => dropLeaseConnection)
+        )
+      )
     const lease = (name: string) =>
       Effect.acquireRelease(
         Effect.gen(function* () {
           if (localLeases.has(name)) return false
           if (pg) {
-            const c = yield* leaseConnection
-            const [row] = yield* leaseTurn.withPermits(1)(
-              query<{ held: boolean }>(c, "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held", [
-                leaseKey(name)
-              ])
+            const [row] = yield* onLeaseConnection<{ held: boolean }>(
+              "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held",
+              name
             )
             if (!row?.held) return false
           }
           localLeases.add(name)
           return true
         }).pipe(Effect.mapError(storeError("ProjectionStore.lease"))),
-        (held) =>
-          held
-            ? Effect.gen(function* () {
+        (acquired) =>
+          acquired
+            ? Effect.suspend(() => {
                 localLeases.delete(name)
-                if (pg) {
-                  const c = yield* leaseConnection
-                  yield* leaseTurn.withPermits(1)(
-                    query(c, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", [leaseKey(name)])
-                  )
-                }
-              }).pipe(Effect.ignore)
+                return pg
+                  ? Effect.ignore(onLeaseConnection("SELECT pg_advisory_unlock(hashtextextended($1, 0))", name))
+                  : Effect.void
+              })
             : Effect.void
       )
 

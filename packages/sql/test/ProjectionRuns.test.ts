@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import * as ProjectionStore from "@stint/core/projection/ProjectionStore"
 import * as Projections from "@stint/core/projection/Projections"
 import { EventStore } from "@stint/core/store/EventStore"
 import * as StreamId from "@stint/core/store/StreamId"
@@ -12,7 +13,8 @@ import * as SqlEventStore from "@stint/sql/SqlEventStore"
 import * as SqlProjectionStore from "@stint/sql/SqlProjectionStore"
 import { counting, declare, declareMany, interests } from "@stint/testing/ProjectionFixtures"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Option, Stream } from "effect"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { Chunk, Effect, Fiber, Layer, Option, Schedule, Stream } from "effect"
 import { type Backend, backends } from "./fixtures.js"
 
 const stack = (backend: Backend, database: string, options: Projections.Options) =>
@@ -219,5 +221,74 @@ describe.skipIf(backends[1]!.skip)("two runners against one PostgreSQL", () => {
         assert.strictEqual(Chunk.size(Chunk.fromIterable(lengths.values())), 25)
       }).pipe(Effect.scoped),
     120_000
+  )
+})
+
+describe.skipIf(backends[1]!.skip)("a runner on PostgreSQL when the database drops its connections", () => {
+  it.live("the store's leases work again once their connection was cut (as by a database restart)", () =>
+    Effect.gen(function* () {
+      const backend = backends[1]!
+      const database = yield* backend.database
+      const context = yield* Layer.build(SqlProjectionStore.layer().pipe(Layer.provideMerge(backend.client(database))))
+      const lease = (name: string) =>
+        Effect.scoped(Effect.flatMap(ProjectionStore.ProjectionStore, (store) => store.lease(name)))
+      assert.isTrue(yield* Effect.provide(lease("a"), context))
+      yield* Effect.provide(
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()`
+        ),
+        yield* Layer.build(backend.client(database))
+      )
+      // The first attempt may find the dead connection; a retry gets a new one.
+      const again = yield* Effect.provide(lease("b"), context).pipe(Effect.retry({ times: 2 }))
+      assert.isTrue(again)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "takes its lease again on a new connection and catches up",
+    () =>
+      Effect.gen(function* () {
+        const backend = backends[1]!
+        const database = yield* backend.database
+        const context = yield* Layer.build(
+          stack(backend, database, { async: [counting], leaseRetry: "100 millis", followInterval: "10 millis" })
+        )
+        const waitForCount = (id: string, events: number) =>
+          Effect.provide(
+            Effect.gen(function* () {
+              const projections = yield* Projections.Projections
+              for (let i = 0; i < 300; i++) {
+                const doc = yield* projections.get(counting, id).pipe(Effect.orElseSucceed(() => Option.none()))
+                if (Option.isSome(doc) && doc.value.events === events) return true
+                yield* Effect.sleep("50 millis")
+              }
+              return false
+            }),
+            context
+          )
+        yield* Effect.provide(declare("x", ["sql"]), context)
+        assert.isTrue(yield* waitForCount("x", 1))
+        // As a database restart would: every connection of this database is cut, the lease's too.
+        const admin = yield* Layer.build(backend.client(database))
+        yield* Effect.provide(
+          Effect.flatMap(
+            SqlClient.SqlClient,
+            (sql) =>
+              sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid()`
+          ),
+          admin
+        )
+        // The pool opens new connections; the runner finds its lease gone and takes it again.
+        yield* Effect.provide(declare("x", ["sql"]), context).pipe(
+          Effect.retry({ times: 20, schedule: Schedule.spaced("100 millis") })
+        )
+        assert.isTrue(yield* waitForCount("x", 2), "the runner caught up after the connections were cut")
+      }).pipe(Effect.scoped),
+    60_000
   )
 })
