@@ -2,11 +2,18 @@
 // Node, without a TypeScript loader (tsx's source-map support makes Effect's span- and fiber-heavy
 // code about twice as slow, measured). Only the workspace's own TypeScript is bundled; every npm
 // package (Effect, the drivers, Emmett) stays external and loads from node_modules as shipped.
+// `pnpm bench:http` runs `dist/http.mjs`, and the example server bundled the same way
+// (`dist/server.mjs`), so both sides of its comparison run as production code.
 import { build } from "esbuild"
 
 await build({
-  entryPoints: ["src/main.ts"],
-  outfile: "dist/main.mjs",
+  entryPoints: {
+    main: "src/main.ts",
+    http: "src/http/main.ts",
+    server: "../examples/server/src/main.ts"
+  },
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
   format: "esm",

@@ -12,8 +12,6 @@
  * projections are rebuilt from, default 100000), `STINT_PG_URL` (use this server instead of starting one).
  */
 import { writeFileSync } from "node:fs"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
 import * as Harness from "./Harness.js"
 import * as Implementations from "./Implementations.js"
 import * as Machine from "./Machine.js"
@@ -21,6 +19,7 @@ import * as Memory from "./Memory.js"
 import * as Places from "./Places.js"
 import * as ProjectionsReport from "./projections/Report.js"
 import * as ProjectionsRun from "./projections/Run.js"
+import * as ResultsFile from "./ResultsFile.js"
 import type { Backend, Implementation } from "./Subject.js"
 import * as StintDomain from "./stint/StintDomain.js"
 import * as Table from "./Table.js"
@@ -121,7 +120,13 @@ const report = Table.render(outcomes, {
   domainCommandsPerEngagement: StintDomain.commandsPerEngagement
 })
 const projectionsSection = projections === undefined ? "" : ProjectionsReport.render(projections, { pg: places.pg })
-const target = join(dirname(fileURLToPath(import.meta.url)), "..", "RESULTS.md")
-writeFileSync(target, report + projectionsSection)
+// `pnpm bench:http` measures the HTTP section separately: keep the one already in the file.
+const httpSection = ResultsFile.section(ResultsFile.read(), ResultsFile.httpHeading)
+const target = ResultsFile.path
+const written = report + projectionsSection
+writeFileSync(
+  target,
+  httpSection === "" ? written : ResultsFile.withSection(written, ResultsFile.httpHeading, httpSection)
+)
 console.log(`\n${report}${projectionsSection}`)
-console.log(`Written to ${target}`)
+console.log(`Written to ${target}${httpSection === "" ? "" : " (the HTTP load section kept as it was)"}`)

@@ -89,7 +89,7 @@ const asyncLags = Effect.flatMap(Projections.Projections, (projections) =>
 )
 
 /** Polls until every async projection is at the head; the milliseconds each took. */
-const awaitCaughtUp = (limit: Duration.Duration) =>
+export const awaitCaughtUp = (limit: Duration.Duration) =>
   Effect.gen(function* () {
     const start = performance.now()
     const caughtUp = new Map<string, number>()
