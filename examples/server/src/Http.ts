@@ -41,6 +41,14 @@ const openApi = HttpApiBuilder.Router.use((router) =>
 const limitBodies = (maxBytes: number) =>
   HttpMiddleware.make((app) =>
     Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+      // Commands take JSON only: a form or multipart body is refused before anything parses it.
+      const type = request.headers["content-type"] ?? ""
+      if (request.method === "POST" && !/^application\/json\s*(;|$)/i.test(type)) {
+        return HttpServerResponse.unsafeJson(
+          { _tag: "UnsupportedMediaType", message: "commands take a JSON body (Content-Type: application/json)" },
+          { status: 415 }
+        )
+      }
       const length = Number(request.headers["content-length"] ?? "0")
       if (Number.isFinite(length) && length > maxBytes) {
         return HttpServerResponse.unsafeJson(
@@ -113,6 +121,28 @@ const jsonErrors = HttpMiddleware.make((app) =>
   )
 )
 
+/**
+ * Node's HTTP server, answering what its parser refuses before Stint sees a request (headers too
+ * large, a malformed request line) with a JSON body like every other error.
+ */
+const createJsonErrorServer = () => {
+  const server = createServer()
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy()
+    const tooLarge = error.code === "HPE_HEADER_OVERFLOW"
+    const body = JSON.stringify({
+      _tag: "HttpError",
+      status: tooLarge ? 431 : 400,
+      message: tooLarge ? "the request headers are too large" : "the request is malformed"
+    })
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+    )
+  })
+  return server
+}
+
 /** The server on the configured host and port; logs its address once listening. */
 export const layer = Layer.unwrapEffect(
   Effect.map(ServerConfig, (config) =>
@@ -129,7 +159,7 @@ export const layer = Layer.unwrapEffect(
           Effect.provide(context)
         )
       ),
-      Layer.provide(NodeHttpServer.layer(createServer, { port: config.port, host: config.host }))
+      Layer.provide(NodeHttpServer.layer(createJsonErrorServer, { port: config.port, host: config.host }))
     )
   )
 )
