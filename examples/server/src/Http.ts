@@ -127,6 +127,19 @@ const jsonErrors = HttpMiddleware.make((app) =>
  */
 const createJsonErrorServer = () => {
   const server = createServer()
+  // On shutdown the platform removes its request handler before the server closes. A request that
+  // arrives on a kept-alive connection in between would get no answer and hold the close forever:
+  // this answers it 503 and closes the connection (the client retries elsewhere, idempotently).
+  server.on("request", (_request, response) => {
+    if (server.listenerCount("request") > 1) return
+    const body = JSON.stringify({ _tag: "HttpError", status: 503, message: "the server is shutting down; retry" })
+    response.writeHead(503, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      connection: "close"
+    })
+    response.end(body)
+  })
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy()
     const tooLarge = error.code === "HPE_HEADER_OVERFLOW"

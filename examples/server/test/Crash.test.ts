@@ -101,8 +101,7 @@ const send = async (client: Client, sent: Sent): Promise<Sent> => {
 /** How the first server ends mid-stream: kill -9, or SIGTERM (a graceful shutdown). */
 type Ending = "SIGKILL" | "SIGTERM"
 
-/** `knownBug` skips the case, visibly, while the bug it names is open (see the issue's note). */
-const crashSuite = (backend: Backend, ending: Ending, knownBug?: string) => {
+const crashSuite = (backend: Backend, ending: Ending) => {
   const databases: Array<Database> = []
   const servers: Array<Server> = []
 
@@ -326,9 +325,5 @@ describe("Crash on SQLite", () => {
 })
 describe.skipIf(pgUrl === "")("Crash on PostgreSQL", () => {
   crashSuite("postgresql", "SIGKILL")
-  crashSuite(
-    "postgresql",
-    "SIGTERM",
-    "on PostgreSQL a SIGTERM under load leaves requests hanging and the process does not exit"
-  )
+  crashSuite("postgresql", "SIGTERM")
 })
