@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { Actor } from "@stint/core/domain/Actor"
+import * as ActorModule from "@stint/core/domain/Actor"
+import * as Ids from "@stint/core/domain/Ids"
 import type { Command } from "@stint/core/domain/Command"
 import * as Decider from "@stint/core/domain/Decider"
 import * as Policy from "@stint/core/domain/Policy"
@@ -522,4 +524,27 @@ describe("generator coverage", () => {
     ])
       expect(counts[key] ?? 0, key).toBeGreaterThan(0)
   })
+})
+
+describe("INV-17 under concurrency", () => {
+  it.effect("the same command id sent many times at once appends once; every caller gets the first result", () =>
+    Effect.gen(function* () {
+      const stint = yield* Stint.Stint
+      const mentorId = Ids.UserId.make("racer")
+      const results = yield* Effect.all(
+        Array.from({ length: 12 }, () =>
+          stint.execute(
+            { _tag: "RegisterMentor", mentorId, areas: [Ids.Area.make("typescript")] },
+            { actor: ActorModule.user(mentorId), commandId: "register-racer-once" }
+          )
+        ),
+        { concurrency: "unbounded" }
+      )
+      expect(results.filter((r) => !r.duplicate).length).toBe(1)
+      const first = results.find((r) => !r.duplicate)!
+      for (const r of results)
+        expect(r.events.map((e) => e.record.eventId)).toEqual(first.events.map((e) => e.record.eventId))
+      expect((yield* stint.history(Stint.mentorStream(mentorId))).length).toBe(1)
+    }).pipe(Effect.provide(Stint.layerMemory()))
+  )
 })

@@ -236,8 +236,24 @@ export const make = (options: HandlerOptions = {}) =>
         const events = yield* decodeAppended(previous.value.events)
         return { commandId, events, duplicate: true } satisfies CommandResult
       }
-      return yield* attempt(command, context, commandId).pipe(
+      const decided = attempt(command, context, commandId).pipe(
         Effect.retry({ schedule: retryConflicts, while: (e) => e instanceof WrongExpectedVersion })
+      )
+      if (context.commandId === undefined) return yield* decided
+      // The same command id sent twice at once: the second may decide after the first committed and
+      // be refused by its result (already registered, already agreed). It is a retry, not a new
+      // command: answer with the first result.
+      return yield* decided.pipe(
+        Effect.catchIf(
+          (e) => e._tag !== "StoreError" && e._tag !== "InvalidStoreData" && !(e instanceof WrongExpectedVersion),
+          (refusal) =>
+            Effect.gen(function* () {
+              const previous = yield* store.lookupCommand(commandId)
+              if (Option.isNone(previous)) return yield* Effect.fail(refusal)
+              const events = yield* decodeAppended(previous.value.events)
+              return { commandId, events, duplicate: true } satisfies CommandResult
+            })
+        )
       )
     })
 
