@@ -159,7 +159,8 @@ const createJsonErrorServer = () => {
 /** The server on the configured host and port; logs its address once listening. */
 export const layer = Layer.unwrapEffect(
   Effect.map(ServerConfig, (config) =>
-    HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
+    // One JSON line per request when STINT_LOG_REQUESTS=true; errors are always logged.
+    HttpApiBuilder.serve(config.logRequests ? HttpMiddleware.logger : undefined).pipe(
       // API-level middleware runs inside the platform's error handling, so it sees every failure.
       Layer.provide(HttpApiBuilder.middleware((app) => jsonErrors(limitBodies(config.maxBodyBytes)(app)))),
       Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),

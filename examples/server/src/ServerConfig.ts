@@ -12,6 +12,7 @@
  * | `STINT_MAX_BODY_BYTES` | 65536 | larger bodies get 413 |
  * | `STINT_DEADLINE_INTERVAL` | 1 minute | how often the deadline process looks |
  * | `STINT_SEED` | true | seed a new database with a few mentors and mentees |
+ * | `STINT_LOG_REQUESTS` | false | one JSON log line per request (errors are always logged) |
  */
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -35,6 +36,7 @@ export interface ServerConfigShape {
   readonly maxBodyBytes: number
   readonly deadlineInterval: Duration.Duration
   readonly seed: boolean
+  readonly logRequests: boolean
 }
 
 export class ServerConfig extends Context.Tag("@stint/example-server/ServerConfig")<
@@ -89,7 +91,19 @@ export const load = Effect.gen(function* () {
     Config.withDefault(Duration.minutes(1))
   )
   const seed = yield* Config.boolean("STINT_SEED").pipe(Config.withDefault(true))
-  return ServerConfig.of({ port, host, dataDir, databaseUrl, production, secret, maxBodyBytes, deadlineInterval, seed })
+  const logRequests = yield* Config.boolean("STINT_LOG_REQUESTS").pipe(Config.withDefault(false))
+  return ServerConfig.of({
+    port,
+    host,
+    dataDir,
+    databaseUrl,
+    production,
+    secret,
+    maxBodyBytes,
+    deadlineInterval,
+    seed,
+    logRequests
+  })
 })
 
 export const layer = Layer.effect(ServerConfig, load)
