@@ -23,14 +23,7 @@ import * as ResultsFile from "./ResultsFile.js"
 import type { Backend, Implementation } from "./Subject.js"
 import * as StintDomain from "./stint/StintDomain.js"
 import * as Table from "./Table.js"
-
-const positiveInt = (name: string, fallback: number): number => {
-  const text = process.env[name]
-  if (text === undefined || text === "") return fallback
-  const value = Number(text)
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${text}`)
-  return value
-}
+import { positiveInt } from "./Env.js"
 
 const engagements = positiveInt("BENCH_N", 2000)
 const runs = positiveInt("BENCH_RUNS", 3)

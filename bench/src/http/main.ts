@@ -19,14 +19,7 @@ import * as InProcess from "./InProcess.js"
 import * as Load from "./Load.js"
 import * as OverHttp from "./OverHttp.js"
 import * as Report from "./Report.js"
-
-const positiveInt = (name: string, fallback: number): number => {
-  const text = process.env[name]
-  if (text === undefined || text === "") return fallback
-  const value = Number(text)
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${text}`)
-  return value
-}
+import { positiveInt } from "../Env.js"
 
 const perConnection = positiveInt("BENCH_HTTP_N", 250)
 const connections = positiveInt("BENCH_HTTP_CONNECTIONS", Workload.concurrentLoops)
