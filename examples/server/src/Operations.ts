@@ -3,7 +3,7 @@ import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Projections } from "@stint/core"
 import * as Effect from "effect/Effect"
 import { StintApi, Unavailable } from "./Api.js"
-import { StorageKind } from "./Storage.js"
+import { Database } from "@stint/sql"
 
 export const layer = HttpApiBuilder.group(StintApi, "operations", (handlers) =>
   handlers
@@ -11,7 +11,7 @@ export const layer = HttpApiBuilder.group(StintApi, "operations", (handlers) =>
     .handle("ready", () =>
       Effect.gen(function* () {
         const projections = yield* Projections.Projections
-        const storage = yield* StorageKind
+        const storage = yield* Database.DatabaseKind
         const status = yield* projections.status.pipe(
           Effect.mapError((e) => new Unavailable({ message: `the store does not answer: ${e.message}` }))
         )

@@ -17,6 +17,7 @@
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
+import { Database } from "@stint/sql"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -30,7 +31,8 @@ export interface ServerConfigShape {
   readonly port: number
   readonly host: string
   readonly dataDir: string
-  readonly databaseUrl: Option.Option<Redacted.Redacted>
+  /** `DATABASE_URL` when set (PostgreSQL, or an SQLite path), else `stint.db` in the data directory. */
+  readonly database: Database.Target
   readonly production: boolean
   readonly secret: Redacted.Redacted
   readonly maxBodyBytes: number
@@ -62,6 +64,11 @@ export const load = Effect.gen(function* () {
   const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
   const dataDir = resolve(yield* Config.string("STINT_DATA_DIR").pipe(Config.withDefault("data")))
   const databaseUrl = yield* Config.option(Config.redacted("DATABASE_URL"))
+  const database: Database.Target = Option.isNone(databaseUrl)
+    ? { kind: "sqlite", filename: join(dataDir, "stint.db") }
+    : yield* Database.parse(Redacted.value(databaseUrl.value)).pipe(
+        Effect.mapError((error) => ConfigError.InvalidData(["DATABASE_URL"], error.reason))
+      )
   const environment = yield* Config.literal(
     "development",
     "production"
@@ -96,7 +103,7 @@ export const load = Effect.gen(function* () {
     port,
     host,
     dataDir,
-    databaseUrl,
+    database,
     production,
     secret,
     maxBodyBytes,

@@ -1,0 +1,57 @@
+/**
+ * Stint on a database named by one string: the SQL event store, the SQL projection store and the
+ * built-in read models (or the projections given), migrated as it starts. This is the one-line
+ * composition the example server, the CLI and the Promise API share.
+ *
+ * ```ts
+ * const StintLive = SqlStint.layer("data/stint.db")          // SQLite file, created when missing
+ * const StintPg = SqlStint.layer(process.env.DATABASE_URL!)  // postgres://…
+ * ```
+ */
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import type * as CommandHandler from "@stint/core/handling/CommandHandler"
+import type * as Policy from "@stint/core/domain/Policy"
+import type * as Projections from "@stint/core/projection/Projections"
+import type { ProjectionStore } from "@stint/core/projection/ProjectionStore"
+import * as ReadModels from "@stint/core/readmodel/ReadModels"
+import * as Stint from "@stint/core/Stint"
+import type { EventStore } from "@stint/core/store/EventStore"
+import type { StoreError } from "@stint/core/store/StoreError"
+import type { ConfigError } from "effect/ConfigError"
+import * as Layer from "effect/Layer"
+import * as Database from "./Database.js"
+import * as SqlEventStore from "./SqlEventStore.js"
+import * as SqlProjectionStore from "./SqlProjectionStore.js"
+
+/** Options: the composed layer's (policy, upcasters, projections) and the connection's. */
+export interface Options extends Stint.ComposedOptions, Database.Options {}
+
+/** Everything `layer` provides. */
+export type Services =
+  | Stint.Stint
+  | CommandHandler.CommandHandler
+  | EventStore
+  | Policy.ProgramPolicy
+  | Projections.Projections
+  | ProjectionStore
+  | SqlClient.SqlClient
+  | Database.DatabaseKind
+
+/** Everything `layer` can fail with while starting. */
+export type StartError = Database.InvalidDatabaseUrl | SqlError | StoreError | ConfigError | Policy.InvalidPolicy
+
+/**
+ * Stint on the database (see `Database.parse` for the strings it accepts), running the built-in
+ * read models unless `projections` says otherwise.
+ */
+export const layer = (database: string | Database.Target, options: Options = {}): Layer.Layer<Services, StartError> => {
+  const { maxConnections, ...composed } = options
+  return Stint.layerWithProjections(SqlEventStore.layer(), {
+    ...composed,
+    projections: composed.projections ?? ReadModels.options()
+  }).pipe(
+    Layer.provideMerge(SqlProjectionStore.layer()),
+    Layer.provideMerge(Database.layer(database, maxConnections === undefined ? {} : { maxConnections }))
+  )
+}
