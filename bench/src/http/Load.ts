@@ -12,6 +12,7 @@
  * two connections ever write to one mentor's stream at the same time.
  */
 import { randomUUID } from "node:crypto"
+import * as http from "node:http"
 import autocannon from "autocannon"
 import * as Token from "../../../examples/server/src/Token.js"
 import * as Workload from "../Workload.js"
@@ -130,6 +131,125 @@ interface Context {
 }
 
 /**
+ * Step `index` of an engagement as a request: the headers (the actor's token, a new idempotency key)
+ * and the JSON body. Built after the answer to the step before, which it depends on.
+ */
+const stepRequest = (
+  index: number,
+  context: Context & { readonly engagement: Engagement; readonly mentor: Party }
+): { readonly headers: Record<string, string>; readonly body: string } => {
+  const step = steps[index]!
+  const { engagement, mentor } = context
+  const engagementId = engagement.id
+  let body: unknown
+  switch (step.name) {
+    case "request":
+      body = {
+        engagementId,
+        mentorId: mentor.id,
+        area: Workload.area,
+        need: Workload.need,
+        goals: [Workload.goal],
+        scope: { sessions: 2 }
+      }
+      break
+    case "agree":
+      body = { engagementId }
+      break
+    case "session 1":
+    case "session 2": {
+      // Never before the agreement; never in the future of the server (same clock); the second a
+      // millisecond after the first at least.
+      const now = Date.now()
+      const heldAt = step.name === "session 1" ? now : Math.max(now, context.firstSessionAt! + 1)
+      if (step.name === "session 1") context.firstSessionAt = heldAt
+      body = { engagementId, sessionId: randomUUID(), heldAt: new Date(heldAt).toISOString(), minutes: 20 }
+      break
+    }
+    case "goal (mentee)":
+    case "goal (mentor)":
+      body = { engagementId, goalIndex: 0, outcome: "met" }
+      break
+    case "close":
+      body = { engagementId, outcome: "completed" }
+      break
+  }
+  const party = step.actor === "mentee" ? engagement.mentee : mentor
+  return {
+    headers: {
+      authorization: `Bearer ${party.token}`,
+      "content-type": "application/json",
+      "idempotency-key": `${engagementId}.${index}`
+    },
+    body: JSON.stringify(body)
+  }
+}
+
+/** The answers of one phase, as they arrive. */
+const tally = (amount: number) => {
+  const latencies = new Float64Array(amount)
+  const latenciesByStep: Array<Array<number>> = steps.map(() => [])
+  const refusals = new Map<string, { count: number; example: string }>()
+  const counts = { responses: 0, accepted: 0, events: 0, replayed: 0 }
+  return {
+    counts,
+    answer: (index: number, status: number, body: string) => {
+      if (status >= 200 && status < 300) {
+        counts.accepted++
+        counts.events += body.split('"checkpoint":').length - 1
+        if (body.includes('"replayed":true')) counts.replayed++
+        return
+      }
+      let tag = "?"
+      try {
+        const parsed = JSON.parse(body) as { _tag?: string; refusal?: string }
+        tag = parsed.refusal ?? parsed._tag ?? "?"
+      } catch {
+        // not JSON: the tag stays "?" and the body is the example
+      }
+      const key = `${status} ${tag}`
+      const seen = refusals.get(key)
+      if (seen === undefined) refusals.set(key, { count: 1, example: `${steps[index]!.name}: ${body.slice(0, 300)}` })
+      else seen.count++
+    },
+    latency: (index: number, ms: number) => {
+      if (counts.responses < amount) latencies[counts.responses] = ms
+      counts.responses++
+      latenciesByStep[index]!.push(ms)
+    },
+    result: (
+      timing: Pick<Result, "seconds" | "finishedAt" | "clientCpuSeconds" | "serverCpuSeconds">,
+      failures: Pick<Result, "connectionErrors" | "timeouts" | "mentorsShared">
+    ): Result => ({
+      refusals,
+      ...counts,
+      latencies: latencies.subarray(0, counts.responses),
+      latenciesByStep,
+      ...timing,
+      ...failures
+    })
+  }
+}
+
+/** Takes free mentors for engagements, and gives them back when an engagement closes. */
+const mentorPool = (mentors: ReadonlyArray<Party>) => {
+  const free = [...mentors]
+  let taken = 0
+  let shared = 0
+  return {
+    take: (): Party => {
+      taken++
+      const mentor = free.shift()
+      if (mentor !== undefined) return mentor
+      shared++
+      return mentors[taken % mentors.length]!
+    },
+    give: (mentor: Party) => free.push(mentor),
+    shared: () => shared
+  }
+}
+
+/**
  * Runs the plan's engagements over `connections` connections (their count must be a multiple of it);
  * `serverCpu` (the server's CPU seconds so far) is read as the load starts and at its last answer.
  */
@@ -143,103 +263,32 @@ export const run = (
     throw new Error(`${planned.engagements.length} engagements do not split evenly over ${connections} connections`)
   }
   const queue = [...planned.engagements]
-  const free = [...planned.mentors]
-  let taken = 0
-  let mentorsShared = 0
+  const pool = mentorPool(planned.mentors)
   const amount = planned.engagements.length * steps.length
-  const latencies = new Float64Array(amount)
-  const latenciesByStep: Array<Array<number>> = steps.map(() => [])
-  const refusals = new Map<string, { count: number; example: string }>()
-  let responses = 0
-  let accepted = 0
-  let events = 0
-  let replayed = 0
+  const answers = tally(amount)
   // autocannon calls a request's `onResponse` and then, synchronously, emits `response` with its latency.
   let lastStep = 0
 
-  const headers = (token: string, key: string) => ({
-    authorization: `Bearer ${token}`,
-    "content-type": "application/json",
-    "idempotency-key": key
-  })
-
   const requests = steps.map(
-    (step, index): autocannon.Request => ({
+    (_step, index): autocannon.Request => ({
       method: "POST",
-      path: step.path,
+      path: steps[index]!.path,
       setupRequest: (request, raw) => {
         const context = raw as Context
         if (index === 0) {
-          const engagement = queue[taken++]
+          const engagement = queue.shift()
           if (engagement === undefined) throw new Error("the load ran past the planned engagements")
-          let mentor = free.shift()
-          if (mentor === undefined) {
-            mentorsShared++
-            mentor = planned.mentors[taken % planned.mentors.length]!
-          }
           context.engagement = engagement
-          context.mentor = mentor
+          context.mentor = pool.take()
         }
-        const engagement = context.engagement!
-        const mentor = context.mentor!
-        const engagementId = engagement.id
-        let body: unknown
-        switch (step.name) {
-          case "request":
-            body = {
-              engagementId,
-              mentorId: mentor.id,
-              area: Workload.area,
-              need: Workload.need,
-              goals: [Workload.goal],
-              scope: { sessions: 2 }
-            }
-            break
-          case "agree":
-            body = { engagementId }
-            break
-          case "session 1":
-          case "session 2": {
-            // Built after the previous answer, so never before the agreement; never in the future of
-            // the server (same clock); the second a millisecond after the first at least.
-            const now = Date.now()
-            const heldAt = step.name === "session 1" ? now : Math.max(now, context.firstSessionAt! + 1)
-            if (step.name === "session 1") context.firstSessionAt = heldAt
-            body = { engagementId, sessionId: randomUUID(), heldAt: new Date(heldAt).toISOString(), minutes: 20 }
-            break
-          }
-          case "goal (mentee)":
-          case "goal (mentor)":
-            body = { engagementId, goalIndex: 0, outcome: "met" }
-            break
-          case "close":
-            body = { engagementId, outcome: "completed" }
-            break
-        }
-        const party = step.actor === "mentee" ? engagement.mentee : mentor
-        return { ...request, headers: headers(party.token, `${engagementId}.${index}`), body: JSON.stringify(body) }
+        const { headers, body } = stepRequest(index, context as Required<Context>)
+        return { ...request, headers, body }
       },
       onResponse: (status, body, raw) => {
         const context = raw as Context
         lastStep = index
-        if (status >= 200 && status < 300) {
-          accepted++
-          events += body.split('"checkpoint":').length - 1
-          if (body.includes('"replayed":true')) replayed++
-        } else {
-          let tag = "?"
-          try {
-            const parsed = JSON.parse(body) as { _tag?: string; refusal?: string }
-            tag = parsed.refusal ?? parsed._tag ?? "?"
-          } catch {
-            // not JSON: the tag stays "?" and the body is the example
-          }
-          const key = `${status} ${tag}`
-          const seen = refusals.get(key)
-          if (seen === undefined) refusals.set(key, { count: 1, example: `${step.name}: ${body.slice(0, 300)}` })
-          else seen.count++
-        }
-        if (index === steps.length - 1 && context.mentor !== undefined) free.push(context.mentor)
+        answers.answer(index, status, body)
+        if (index === steps.length - 1 && context.mentor !== undefined) pool.give(context.mentor)
       }
     })
   )
@@ -264,31 +313,103 @@ export const run = (
         // Requests that timed out are never answered: then the probes are read now.
         if (clientUsed === undefined) finish()
         const used = clientUsed!
-        resolve({
-          refusals,
-          responses,
-          accepted,
-          events,
-          replayed,
-          latencies: latencies.subarray(0, responses),
-          latenciesByStep,
-          seconds: (end - start) / 1000,
-          finishedAt: end,
-          clientCpuSeconds: (used.user + used.system) / 1e6,
-          serverCpuSeconds:
-            serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore,
-          connectionErrors: result.errors,
-          timeouts: result.timeouts,
-          mentorsShared
-        })
+        resolve(
+          answers.result(
+            {
+              seconds: (end - start) / 1000,
+              finishedAt: end,
+              clientCpuSeconds: (used.user + used.system) / 1e6,
+              serverCpuSeconds:
+                serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore
+            },
+            { connectionErrors: result.errors, timeouts: result.timeouts, mentorsShared: pool.shared() }
+          )
+        )
       }
     )
     instance.on("response", (_client, _status, _bytes, latency) => {
       end = performance.now()
-      if (responses < amount) latencies[responses] = latency
-      responses++
-      if (responses === amount) finish()
-      latenciesByStep[lastStep]!.push(latency)
+      answers.latency(lastStep, latency)
+      if (answers.counts.responses === amount) finish()
     })
   })
+}
+
+/**
+ * The paced load: engagements start at a fixed rate, whatever the answers (an open loop, as users
+ * arrive), so that commands are offered at `commandsPerSecond` on average; within an engagement each
+ * command is sent after the answer to the one before. Unlike the closed loop, the latency here is
+ * the one at that rate, not at saturation: a server that cannot keep up shows it as growing latency
+ * and a lower rate reached. Node's HTTP client with keep-alive connections (as many as are busy).
+ */
+export const paced = async (url: string, commandsPerSecond: number, planned: Plan): Promise<Result> => {
+  const amount = planned.engagements.length * steps.length
+  const answers = tally(amount)
+  const pool = mentorPool(planned.mentors)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
+  const target = new URL(url)
+  let connectionErrors = 0
+  const send = (index: number, headers: Record<string, string>, body: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const request = http.request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          method: "POST",
+          path: steps[index]!.path,
+          headers: { ...headers, "content-length": Buffer.byteLength(body) }
+        },
+        (response) => {
+          const chunks: Array<Buffer> = []
+          response.on("data", (chunk: Buffer) => chunks.push(chunk))
+          response.on("end", () =>
+            resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() })
+          )
+          response.on("error", reject)
+        }
+      )
+      request.on("error", reject)
+      request.end(body)
+    })
+  const engagementOf = async (engagement: Engagement) => {
+    const context = { engagement, mentor: pool.take() } as Context & { engagement: Engagement; mentor: Party }
+    try {
+      for (const index of steps.keys()) {
+        const { headers, body } = stepRequest(index, context)
+        const sent = performance.now()
+        const answer = await send(index, headers, body)
+        answers.latency(index, performance.now() - sent)
+        answers.answer(index, answer.status, answer.text)
+        if (answer.status >= 300) return
+      }
+    } catch {
+      connectionErrors++
+    } finally {
+      pool.give(context.mentor)
+    }
+  }
+  const interval = (steps.length * 1000) / commandsPerSecond
+  const cpu = process.cpuUsage()
+  const start = performance.now()
+  const running: Array<Promise<void>> = []
+  for (const [i, engagement] of planned.engagements.entries()) {
+    const due = start + i * interval
+    const wait = due - performance.now()
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+    running.push(engagementOf(engagement))
+  }
+  await Promise.all(running)
+  const end = performance.now()
+  const used = process.cpuUsage(cpu)
+  agent.destroy()
+  return answers.result(
+    {
+      seconds: (end - start) / 1000,
+      finishedAt: end,
+      clientCpuSeconds: (used.user + used.system) / 1e6,
+      serverCpuSeconds: undefined
+    },
+    { connectionErrors, timeouts: 0, mentorsShared: pool.shared() }
+  )
 }

@@ -2,7 +2,9 @@
  * The HTTP side of the comparison on one backend: a server process on a fresh SQLite data directory
  * or a fresh PostgreSQL database; the warm-up's mentors registered and its engagements driven; the
  * async read models caught up (`/ready`); the measured engagements' mentors registered; then the
- * measured load. Afterwards, how long the async read models took to reach the head again.
+ * measured load. Afterwards, how long the async read models took to reach the head again. Then, when
+ * a rate is given, the paced phase: engagements offered at that command rate (after their mentors
+ * are registered and the read models are at the head), for the latency at that rate.
  */
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -16,6 +18,8 @@ export interface Result {
   readonly load: Load.Result
   /** From the last answer until every async read model was at the head. */
   readonly caughtUpAfterMs: number
+  /** The paced phase, when a rate was given. */
+  readonly paced: { readonly rate: number; readonly load: Load.Result; readonly caughtUpAfterMs: number } | undefined
   /** Lines the server logged at level ERROR, over the whole run. */
   readonly errorsLogged: number
 }
@@ -28,6 +32,9 @@ export const measure = async (
     readonly connections: number
     readonly warmup: number
     readonly engagements: number
+    /** Commands per second for the paced phase (none when undefined), over `pacedEngagements`. */
+    readonly pacedRate: number | undefined
+    readonly pacedEngagements: number
   }
 ): Promise<Result> => {
   const dataDir = mkdtempSync(join(places.directory, "http-"))
@@ -51,12 +58,17 @@ export const measure = async (
     await Load.awaitCaughtUp(server.url, 120_000)
     const load = await Load.run(server.url, options.connections, measured, server.cpuSeconds)
     await Load.awaitCaughtUp(server.url, 600_000)
-    return {
-      warmup,
-      load,
-      caughtUpAfterMs: performance.now() - load.finishedAt,
-      errorsLogged: server.errorsLogged()
+    const caughtUpAfterMs = performance.now() - load.finishedAt
+    let paced: Result["paced"]
+    if (options.pacedRate !== undefined) {
+      const planned = Load.plan(secret, options.pacedEngagements, "paced")
+      await Load.registerMentors(server.url, planned.mentors)
+      await Load.awaitCaughtUp(server.url, 120_000)
+      const pacedLoad = await Load.paced(server.url, options.pacedRate, planned)
+      await Load.awaitCaughtUp(server.url, 600_000)
+      paced = { rate: options.pacedRate, load: pacedLoad, caughtUpAfterMs: performance.now() - pacedLoad.finishedAt }
     }
+    return { warmup, load, caughtUpAfterMs, paced, errorsLogged: server.errorsLogged() }
   } catch (error) {
     const tail = server?.tail()
     throw tail === undefined

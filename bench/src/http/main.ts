@@ -4,7 +4,8 @@
  * "HTTP load" section of `bench/RESULTS.md` (and only that section) and prints it.
  *
  * Environment: `BENCH_HTTP_N` (engagements per connection, default 250), `BENCH_HTTP_CONNECTIONS`
- * (default 8), `BENCH_BACKENDS` (comma-separated subset of sqlite,pg; memory has no server and is
+ * (default 8), `BENCH_HTTP_PACED_N` (engagements of the paced phase per connection, default 100),
+ * `BENCH_BACKENDS` (comma-separated subset of sqlite,pg; memory has no server and is
  * skipped), `BENCH_HTTP_SERVER` (`bundled`, the default, or `tsx`), `STINT_PG_URL` (use this
  * PostgreSQL server instead of starting one).
  */
@@ -24,6 +25,7 @@ import { positiveInt } from "../Env.js"
 const perConnection = positiveInt("BENCH_HTTP_N", 250)
 const connections = positiveInt("BENCH_HTTP_CONNECTIONS", Workload.concurrentLoops)
 const engagements = perConnection * connections
+const pacedEngagements = positiveInt("BENCH_HTTP_PACED_N", 100) * connections
 // As `pnpm bench`: enough to warm the JIT, the statement caches and the connections; whole rounds.
 const warmup = Math.ceil(Math.max(16, Math.min(200, Math.ceil(engagements / 20))) / connections) * connections
 const mode = process.env.BENCH_HTTP_SERVER ?? "bundled"
@@ -60,7 +62,7 @@ try {
     try {
       inProcess = await InProcess.measure(places, backend, connections, warmup, engagements)
       console.log(
-        `[${backend}] in-process: ${Math.round(inProcess.commands / inProcess.seconds)} cmd/s (${inProcess.commands} commands in ${inProcess.seconds.toFixed(1)} s)`
+        `[${backend}] in-process: ${Math.round(inProcess.commands / inProcess.seconds)} cmd/s (${inProcess.commands} commands in ${inProcess.seconds.toFixed(1)} s; ${Math.round(Report.sustained(inProcess))} cmd/s until the read models were at the head)`
       )
     } catch (error) {
       inProcess = { error: describe(error) }
@@ -68,12 +70,27 @@ try {
     }
     let http: Report.Outcome["http"]
     try {
-      http = await OverHttp.measure(places, backend, { mode, connections, warmup, engagements })
+      // The goal's rate: half of what the same backend sustains in-process.
+      const pacedRate = "error" in inProcess ? undefined : Report.goalRatio * Report.sustained(inProcess)
+      http = await OverHttp.measure(places, backend, {
+        mode,
+        connections,
+        warmup,
+        engagements,
+        pacedRate,
+        pacedEngagements
+      })
       const { load } = http
       const latency = Report.latencyOf(load)
       console.log(
         `[${backend}] HTTP: ${Math.round(load.responses / load.seconds)} req/s (${load.responses} in ${load.seconds.toFixed(1)} s), p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, errors: ${Report.errorsOf(load)}`
       )
+      if (http.paced !== undefined) {
+        const paced = Report.latencyOf(http.paced.load)
+        console.log(
+          `[${backend}] HTTP paced at ${Math.round(http.paced.rate)} cmd/s: reached ${Math.round(http.paced.load.responses / http.paced.load.seconds)} req/s, p50 ${paced.p50.toFixed(1)} ms, p99 ${paced.p99.toFixed(1)} ms, errors: ${Report.errorsOf(http.paced.load)}`
+        )
+      }
     } catch (error) {
       http = { error: describe(error) }
       console.log(`[${backend}] HTTP: FAILED ${http.error}`)
@@ -90,6 +107,7 @@ const section = Report.render(outcomes, {
   mode,
   connections,
   perConnection,
+  pacedEngagements,
   warmup,
   mentors: Math.min(engagements, Workload.mentorsPerLoop * Workload.concurrentLoops),
   autocannon: autocannonVersion,

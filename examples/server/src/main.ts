@@ -25,4 +25,8 @@ const ServerLive = Http.layer.pipe(
   Layer.provideMerge(configLayer)
 )
 
-NodeRuntime.runMain(Layer.launch(ServerLive).pipe(Effect.provide(Logger.json)), { disablePrettyLogger: true })
+// No tracer exports spans here, so building them (with their stack traces) on every request would
+// only cost CPU; a host that wires OpenTelemetry drops `withTracerEnabled(false)`.
+NodeRuntime.runMain(Layer.launch(ServerLive).pipe(Effect.provide(Logger.json), Effect.withTracerEnabled(false)), {
+  disablePrettyLogger: true
+})
