@@ -1,0 +1,79 @@
+/**
+ * An Express app with its own routes, in the style apps already have, that embeds Stint through
+ * `@stint/node`. The signed-in user comes from the app's session; this example stubs it with an
+ * `X-User-Id` header. Commands are built from the body and the route, never trusting an actor from
+ * the body, and an `Idempotency-Key` header makes a retry safe.
+ */
+import { randomUUID } from "node:crypto"
+import express, { type Request } from "express"
+import { type CommandOptions, type StintClient, user } from "@stint/node"
+import { handleErrors } from "./errors.js"
+
+/** The session stub: who is signed in, or undefined. */
+const signedIn = (req: Request): string | undefined => req.get("x-user-id")?.trim() || undefined
+
+/** Who acts, and the idempotency key as the command id. */
+const as = (req: Request): CommandOptions => {
+  const key = req.get("idempotency-key")
+  return { actor: user(signedIn(req) ?? ""), ...(key === undefined ? {} : { commandId: key }) }
+}
+
+/** The JSON body as an object (anything else: an empty one, and the command's schema reports what is missing). */
+const body = (req: Request): Record<string, unknown> =>
+  typeof req.body === "object" && req.body !== null && !Array.isArray(req.body) ? req.body : {}
+
+export const createApp = (stint: StintClient): express.Express => {
+  const app = express()
+  app.use(express.json({ limit: "64kb" }))
+
+  app.get("/health", (_req, res) => {
+    res.json({ ok: !stint.closed })
+  })
+
+  app.use((req, res, next) => {
+    if (signedIn(req) === undefined) res.status(401).json({ error: "Unauthorized", message: "sign in first" })
+    else next()
+  })
+
+  // The signed-in user offers mentoring: `{ areas, capacity? }`.
+  app.post("/mentors/me", async (req, res) => {
+    await stint.executeUnknown({ ...body(req), _tag: "RegisterMentor", mentorId: signedIn(req) }, as(req))
+    res.status(201).json({ mentorId: signedIn(req) })
+  })
+
+  // A mentee asks for help: `{ mentorId, area, need, goals: [{ statement, successCriterion }], scope? }`.
+  app.post("/requests", async (req, res) => {
+    const engagementId = randomUUID()
+    await stint.executeUnknown({ ...body(req), _tag: "RequestEngagement", engagementId }, as(req))
+    res.status(201).json({ engagementId })
+  })
+
+  // A mentor's inbox: requests waiting for their answer, soonest to expire first.
+  app.get("/inbox", async (req, res) => {
+    const me = signedIn(req) ?? ""
+    const inbox = await stint.mentorInbox(me, user(me))
+    res.json({ requests: inbox?.requests ?? [], offers: inbox?.offers ?? [] })
+  })
+
+  app.get("/engagements/:id", async (req, res) => {
+    const engagement = await stint.engagementView(req.params.id, as(req).actor)
+    if (engagement === undefined) res.status(404).json({ error: "NotFound", message: "no such engagement you may see" })
+    else res.json(engagement)
+  })
+
+  app.post("/engagements/:id/agree", async (req, res) => {
+    await stint.executeUnknown({ _tag: "AgreeEngagement", engagementId: req.params.id }, as(req))
+    res.json(await stint.engagementView(req.params.id, as(req).actor))
+  })
+
+  // Either participant records a session: `{ minutes, heldAt? }` (default: now).
+  app.post("/engagements/:id/sessions", async (req, res) => {
+    const sessionId = randomUUID()
+    const session = { heldAt: new Date().toISOString(), ...body(req), _tag: "RecordSession", sessionId }
+    await stint.executeUnknown({ ...session, engagementId: req.params.id }, as(req))
+    res.status(201).json({ sessionId })
+  })
+
+  app.use(handleErrors)
+  return app
+}

@@ -1,0 +1,75 @@
+/**
+ * What each rejection of `@stint/node` means over HTTP: one `switch` on the error's tag. The domain
+ * refuses in two ways: the request can never succeed as written (422), or it conflicts with the
+ * current state of the engagement, mentor or mentee (409).
+ */
+import type { ErrorRequestHandler } from "express"
+import type { CommandError, ListError } from "@stint/node"
+
+export const statusOf = (error: CommandError | ListError): number => {
+  switch (error._tag) {
+    case "InvalidCommand":
+    case "InvalidArgument":
+    case "InvalidQuery":
+      return 400
+    case "NotAllowed":
+      return 403
+    case "EngagementNotFound":
+    case "MentorNotFound":
+    case "SessionNotFound":
+      return 404
+    case "SelfMentoring":
+    case "OutOfBounds":
+    case "ReasonRequired":
+    case "AreaNotOffered":
+    case "SessionOutsideWindow":
+    case "GoalNotFound":
+      return 422
+    case "InvalidTransition":
+    case "EngagementAlreadyExists":
+    case "MentorAlreadyRegistered":
+    case "RequestExpired":
+    case "NotDueYet":
+    case "AlreadyCountered":
+    case "SessionCapReached":
+    case "DuplicateSession":
+    case "WindowClosed":
+    case "ExtensionAlreadyOffered":
+    case "NoOpenExtension":
+    case "ExtensionLimitReached":
+    case "GoalAlreadyMet":
+    case "NoSessionHeld":
+    case "FeedbackAlreadyGiven":
+    case "NoteNotAllowed":
+    case "OpenRequestLimitReached":
+    case "LiveEngagementExists":
+    case "CooldownActive":
+    case "MentorAtCapacity":
+    case "MentorPaused":
+    case "WrongExpectedVersion":
+      return 409
+    case "StoreError":
+    case "StintClosed":
+      return 503
+    case "InvalidStoreData":
+    case "StintDefect":
+      return 500
+  }
+}
+
+const isStintError = (error: unknown): error is CommandError | ListError =>
+  error instanceof Error && "_tag" in error && typeof error._tag === "string"
+
+/** The last middleware: Stint's errors by tag, Express's own (a malformed JSON body) by status. */
+export const handleErrors: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  if (isStintError(error)) {
+    const status = statusOf(error)
+    if (status >= 500) console.error(error)
+    const { _tag, message, ...details } = error
+    res.status(status).json({ error: _tag, message: status >= 500 ? "Stint is unavailable" : message, details })
+    return
+  }
+  const status = typeof error === "object" && error !== null && "status" in error ? Number(error.status) : 500
+  if (status >= 500) console.error(error)
+  res.status(status).json({ error: status === 400 ? "BadRequest" : "InternalError", message: String(error) })
+}
