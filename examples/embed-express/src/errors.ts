@@ -17,13 +17,13 @@ export const statusOf = (error: CommandError | ListError): number => {
     case "EngagementNotFound":
     case "MentorNotFound":
     case "SessionNotFound":
+    case "GoalNotFound":
       return 404
     case "SelfMentoring":
     case "OutOfBounds":
     case "ReasonRequired":
     case "AreaNotOffered":
-    case "SessionOutsideWindow":
-    case "GoalNotFound":
+    case "NoteNotAllowed":
       return 422
     case "InvalidTransition":
     case "EngagementAlreadyExists":
@@ -40,7 +40,7 @@ export const statusOf = (error: CommandError | ListError): number => {
     case "GoalAlreadyMet":
     case "NoSessionHeld":
     case "FeedbackAlreadyGiven":
-    case "NoteNotAllowed":
+    case "SessionOutsideWindow":
     case "OpenRequestLimitReached":
     case "LiveEngagementExists":
     case "CooldownActive":
@@ -49,9 +49,9 @@ export const statusOf = (error: CommandError | ListError): number => {
     case "WrongExpectedVersion":
       return 409
     case "StoreError":
+    case "InvalidStoreData":
     case "StintClosed":
       return 503
-    case "InvalidStoreData":
     case "StintDefect":
       return 500
   }
