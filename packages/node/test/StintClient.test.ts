@@ -227,6 +227,7 @@ describe("StintClient (memory)", () => {
   it("rejects calls after close with StintClosed, and waits for calls in flight", async () => {
     const stint = await open(quiet)
     const inFlight = stint.execute(register, { actor: user(ana) })
+    const unread = stint.events()
     const closing = stint.close()
     assert.isTrue(stint.closed)
     assert.strictEqual((await inFlight).events.length, 1)
@@ -235,6 +236,7 @@ describe("StintClient (memory)", () => {
     assert.instanceOf(closed, StintClosed)
     assert.include((closed as StintClosed).message, "closed")
     assert.instanceOf(await rejection(stint.events().next()), StintClosed)
+    assert.instanceOf(await rejection(unread.next()), StintClosed)
     await stint.close() // closing twice is harmless
   })
 

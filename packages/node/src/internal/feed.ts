@@ -10,6 +10,7 @@ import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { StintClosed } from "../Errors.js"
 import { defect, settle } from "./settle.js"
 
 /** What the feed needs from the client: its runtime, and the open feeds' scopes to close at the end. */
@@ -21,6 +22,8 @@ export interface Host<R> {
 }
 
 export async function* iterate<A, E, R>(host: Host<R>, stream: Stream.Stream<A, E, R>): AsyncGenerator<A, void> {
+  // A feed made before `close` but first read after it.
+  if (host.shutdown.aborted) throw new StintClosed({ operation: "events" })
   const scope = Effect.runSync(Scope.make())
   host.feeds.add(scope)
   try {
