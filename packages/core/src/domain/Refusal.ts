@@ -3,6 +3,7 @@
  * needs to act (the cap and the count, the deadline that passed). Over HTTP each maps to a status in
  * the API layer, never here.
  */
+import * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
 
 const Time = Schema.DateTimeUtc
@@ -87,7 +88,7 @@ export class RequestExpired extends Schema.TaggedError<RequestExpired>()("Reques
   expiredAt: Time
 }) {
   override get message() {
-    return `the request expired at ${this.expiredAt.toString()}`
+    return `the request expired at ${DateTime.formatIso(this.expiredAt)}`
   }
 }
 
@@ -97,7 +98,7 @@ export class NotDueYet extends Schema.TaggedError<NotDueYet>()("NotDueYet", {
   dueAt: Time
 }) {
   override get message() {
-    return `${this.command} is not due before ${this.dueAt.toString()}`
+    return `${this.command} is not due before ${DateTime.formatIso(this.dueAt)}`
   }
 }
 
@@ -126,7 +127,7 @@ export class SessionOutsideWindow extends Schema.TaggedError<SessionOutsideWindo
   windowEnd: Time
 }) {
   override get message() {
-    return `a session at ${this.heldAt.toString()} is ${this.reason.replace("_", " ")} (window ${this.windowStart.toString()} – ${this.windowEnd.toString()})`
+    return `a session at ${DateTime.formatIso(this.heldAt)} is ${this.reason.replace("_", " ")} (window ${DateTime.formatIso(this.windowStart)} – ${DateTime.formatIso(this.windowEnd)})`
   }
 }
 
@@ -135,7 +136,7 @@ export class DuplicateSession extends Schema.TaggedError<DuplicateSession>()("Du
   heldAt: Time
 }) {
   override get message() {
-    return `a session at ${this.heldAt.toString()} is already recorded (${this.sessionId})`
+    return `a session at ${DateTime.formatIso(this.heldAt)} is already recorded (${this.sessionId})`
   }
 }
 
@@ -153,7 +154,7 @@ export class WindowClosed extends Schema.TaggedError<WindowClosed>()("WindowClos
   closedAt: Time
 }) {
   override get message() {
-    return `the ${this.window} window closed at ${this.closedAt.toString()}`
+    return `the ${this.window} window closed at ${DateTime.formatIso(this.closedAt)}`
   }
 }
 
@@ -257,7 +258,7 @@ export class CooldownActive extends Schema.TaggedError<CooldownActive>()("Cooldo
   until: Time
 }) {
   override get message() {
-    return `the mentee may ask this mentor in this area again from ${this.until.toString()}`
+    return `the mentee may ask this mentor in this area again from ${DateTime.formatIso(this.until)}`
   }
 }
 
