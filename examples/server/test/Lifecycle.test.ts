@@ -850,10 +850,19 @@ describe("Operations: configuration and shutdown", () => {
       ["STINT_MAX_BODY_BYTES", { env: { STINT_MAX_BODY_BYTES: "12" } }],
       ["STINT_DEADLINE_INTERVAL", { deadlineInterval: "soon" }],
       ["STINT_SEED", { env: { STINT_SEED: "perhaps" } }],
-      ["PORT", { env: { PORT: "70000" } }]
+      ["PORT", { env: { PORT: "70000" } }],
+      ["DATABASE_URL", { env: { DATABASE_URL: "mysql://stint:hunter2@127.0.0.1/stint" } }]
     ]
     const said = await Promise.all(cases.map(([, options]) => refusal(options)))
-    for (const [i, [variable]] of cases.entries()) expect(said[i]).toContain(variable)
+    for (const [i, [variable]] of cases.entries()) {
+      expect(said[i]).toContain(variable)
+      expect(said[i]).toContain("exited (1)")
+      expect(said[i]).not.toContain("hunter2")
+      // One JSON log line with the reason, like every other line the server writes.
+      const lines = said[i]!.split("\n").filter((line) => line.includes(variable) && line.includes("ERROR"))
+      expect(lines.length, said[i]).toBeGreaterThan(0)
+      for (const line of lines) expect(JSON.parse(line)).toMatchObject({ logLevel: "ERROR" })
+    }
   })
 
   it("closes open feeds on SIGTERM and exits 0", async () => {
