@@ -1,4 +1,8 @@
 import { defineProject, mergeConfig } from "vitest/config"
 import { shared } from "../../vitest.shared.js"
 
-export default mergeConfig(shared, defineProject({ test: { name: "cli" } }))
+// The PostgreSQL server of the tests comes from the same global setup as the sql package's.
+export default mergeConfig(
+  shared,
+  defineProject({ test: { name: "cli", globalSetup: ["../../packages/sql/test/setup/postgres.ts"] } })
+)

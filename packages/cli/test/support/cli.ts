@@ -1,0 +1,123 @@
+/**
+ * The CLI as operators run it: `node bin/stint.js …` in a child process, with its exit code, stdout
+ * and stderr; and the databases it runs against (an SQLite file in a temporary directory, a fresh
+ * database on the PostgreSQL server of the global setup).
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { inject } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The PostgreSQL server's URL, or "" when PostgreSQL tests must skip (see the sql package's setup). */
+    readonly pgUrl: string
+  }
+}
+
+/** The PostgreSQL server of this run, or "" when there is none (the PostgreSQL tests skip). */
+export const pgUrl: string = inject("pgUrl")
+
+/** The built-in `stint`. */
+export const bin = join(import.meta.dirname, "..", "..", "bin", "stint.js")
+
+/** A host's own `stint`, with `mentor-load` at version 2 (see `host.ts`). */
+export const hostBin = join(import.meta.dirname, "host-stint.js")
+
+interface Launch {
+  readonly cwd?: string
+  readonly env?: Record<string, string>
+  /** The script to run (default: the built-in `stint`). */
+  readonly bin?: string
+}
+
+/** A directory of its own for a test (the cwd of the CLI, where no `data/stint.db` exists). */
+export const temporaryDirectory = (): string => mkdtempSync(join(tmpdir(), "stint-cli-"))
+
+/** What a finished run printed, and how it ended. */
+export interface Result {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** A running `stint`. */
+export interface Running {
+  readonly child: ChildProcess
+  readonly stdout: () => string
+  readonly stderr: () => string
+  readonly done: Promise<Result>
+}
+
+/** Starts `stint args…` (no `DATABASE_URL` unless given in `env`). */
+export const start = (args: ReadonlyArray<string>, options: Launch = {}): Running => {
+  const env: Record<string, string | undefined> = { ...process.env, ...options.env }
+  if (options.env?.DATABASE_URL === undefined) delete env.DATABASE_URL
+  const child = spawn(process.execPath, [options.bin ?? bin, ...args], {
+    cwd: options.cwd ?? temporaryDirectory(),
+    env,
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let stdout = ""
+  let stderr = ""
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8")
+  })
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8")
+  })
+  const done = new Promise<Result>((resolve, reject) => {
+    child.on("error", reject)
+    child.on("close", (code) => resolve({ code, stdout, stderr }))
+  })
+  return { child, stdout: () => stdout, stderr: () => stderr, done }
+}
+
+/** Runs `stint args…` to its end. */
+export const run = (args: ReadonlyArray<string>, options: Launch = {}): Promise<Result> => start(args, options).done
+
+/** Waits until `condition` holds (polling), failing after `timeout` milliseconds with `what`. */
+export const waitFor = async (what: string, condition: () => boolean, timeout = 20_000): Promise<void> => {
+  const until = Date.now() + timeout
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** A database for one suite: its string for `--database`, and how to drop it. */
+export interface TestDatabase {
+  readonly url: string
+  readonly dispose: () => Promise<void>
+}
+
+/** A new SQLite file path (the file does not exist yet). */
+export const sqliteDatabase = (): TestDatabase => {
+  const directory = temporaryDirectory()
+  return {
+    url: join(directory, "stint.db"),
+    dispose: async () => rmSync(directory, { recursive: true, force: true })
+  }
+}
+
+const adminSql = (statement: string) =>
+  Effect.runPromise(
+    Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
+      Effect.provide(PgClient.layer({ url: Redacted.make(pgUrl), maxConnections: 1 })),
+      Effect.orDie
+    )
+  )
+
+/** A new, empty PostgreSQL database on the test server. */
+export const pgDatabase = async (): Promise<TestDatabase> => {
+  const name = `stint_cli_${crypto.randomUUID().replaceAll("-", "")}`
+  await adminSql(`CREATE DATABASE ${name}`)
+  const url = new URL(pgUrl)
+  url.pathname = `/${name}`
+  return { url: url.toString(), dispose: () => adminSql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => {}) }
+}
