@@ -6,16 +6,29 @@
  */
 import { randomUUID } from "node:crypto"
 import express, { type Request } from "express"
-import { type CommandOptions, type StintClient, user } from "@stint/node"
+import { type CommandOptions, type CommandResult, type StintClient, user } from "@stint/node"
 import { handleErrors } from "./errors.js"
 
 /** The session stub: who is signed in, or undefined. */
 const signedIn = (req: Request): string | undefined => req.get("x-user-id")?.trim() || undefined
 
-/** Who acts, and the idempotency key as the command id. */
+/**
+ * Who acts, and the idempotency key as the command id. Keys belong to their user: two users who
+ * both send `Idempotency-Key: 1` send two commands.
+ */
 const as = (req: Request): CommandOptions => {
+  const me = signedIn(req) ?? ""
   const key = req.get("idempotency-key")
-  return { actor: user(signedIn(req) ?? ""), ...(key === undefined ? {} : { commandId: key }) }
+  return { actor: user(me), ...(key === undefined ? {} : { commandId: `express:${me}:${key}` }) }
+}
+
+/** The id a command's first event names: on a retry, the one the first attempt created. */
+const idOf = (result: CommandResult, field: "engagementId" | "sessionId", fresh: string): string => {
+  for (const { event } of result.events) {
+    const value = (event as unknown as Record<string, unknown>)[field]
+    if (typeof value === "string") return value
+  }
+  return fresh
 }
 
 /** The JSON body as an object (anything else: an empty one, and the command's schema reports what is missing). */
@@ -43,9 +56,10 @@ export const createApp = (stint: StintClient): express.Express => {
 
   // A mentee asks for help: `{ mentorId, area, need, goals: [{ statement, successCriterion }], scope? }`.
   app.post("/requests", async (req, res) => {
-    const engagementId = randomUUID()
-    await stint.executeUnknown({ ...body(req), _tag: "RequestEngagement", engagementId }, as(req))
-    res.status(201).json({ engagementId })
+    const fresh = randomUUID()
+    const result = await stint.executeUnknown({ ...body(req), _tag: "RequestEngagement", engagementId: fresh }, as(req))
+    // A retry (same Idempotency-Key) answers with the engagement the first attempt created.
+    res.status(result.duplicate ? 200 : 201).json({ engagementId: idOf(result, "engagementId", fresh) })
   })
 
   // A mentor's inbox: requests waiting for their answer, soonest to expire first.
@@ -68,10 +82,10 @@ export const createApp = (stint: StintClient): express.Express => {
 
   // Either participant records a session: `{ minutes, heldAt? }` (default: now).
   app.post("/engagements/:id/sessions", async (req, res) => {
-    const sessionId = randomUUID()
-    const session = { heldAt: new Date().toISOString(), ...body(req), _tag: "RecordSession", sessionId }
-    await stint.executeUnknown({ ...session, engagementId: req.params.id }, as(req))
-    res.status(201).json({ sessionId })
+    const fresh = randomUUID()
+    const session = { heldAt: new Date().toISOString(), ...body(req), _tag: "RecordSession", sessionId: fresh }
+    const result = await stint.executeUnknown({ ...session, engagementId: req.params.id }, as(req))
+    res.status(result.duplicate ? 200 : 201).json({ sessionId: idOf(result, "sessionId", fresh) })
   })
 
   app.use(handleErrors)

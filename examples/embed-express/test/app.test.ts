@@ -99,6 +99,23 @@ describe("embed-express", () => {
     expect((await call("GET", `/engagements/${id}`, "mallory")).status).toBe(404)
   })
 
+  it("a retried ask answers with the engagement it created; keys belong to their user", async () => {
+    await call("POST", "/mentors/me", "theo", { areas: ["typescript"] })
+    await call("POST", "/mentors/me", "lee", { areas: ["typescript"] })
+    const key = { "idempotency-key": "ask-1" }
+    const first = await call<{ engagementId: string }>("POST", "/requests", "cy", ask("theo"), key)
+    const again = await call<{ engagementId: string }>("POST", "/requests", "cy", ask("theo"), key)
+    expect(first.status).toBe(201)
+    expect(again.status).toBe(200)
+    expect(again.body.engagementId).toBe(first.body.engagementId)
+    expect((await stint.mentee("cy")).live.size).toBe(1)
+    // Another user's same key is another command.
+    const other = await call<{ engagementId: string }>("POST", "/requests", "dee", ask("lee"), key)
+    expect(other.status).toBe(201)
+    expect(other.body.engagementId).not.toBe(first.body.engagementId)
+    expect((await stint.mentee("dee")).live.size).toBe(1)
+  })
+
   it("maps bad input to 400, broken rules to 422 and a missing session to 401", async () => {
     const missing = await call("POST", "/requests", "ben", { mentorId: "ana" })
     expect(missing.status).toBe(400)
