@@ -7,8 +7,11 @@ import { existsSync } from "node:fs"
 import { createServer } from "node:net"
 import { join } from "node:path"
 import { EngagementView, MentorLoad, Projections } from "@stint/core"
+import { SqlStint } from "@stint/sql"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Cli from "./support/cli.js"
 import * as Seed from "./support/seed.js"
 
@@ -218,6 +221,57 @@ for (const backend of backends) {
         .map((line) => (JSON.parse(line) as { checkpoint: string }).checkpoint)
       assert.strictEqual(checkpoints.length, seeded)
       assert.strictEqual(new Set(checkpoints).size, seeded, "each event once")
+    })
+  })
+}
+
+for (const backend of backends) {
+  describe.skipIf(backend.skip)(`stint rebuild beside a running server on ${backend.name}`, () => {
+    it("switches to the new generation while appends go on, and the runner follows it without losing an event", async () => {
+      const database = await backend.create()
+      // The server: the runners on, as the example server runs them.
+      const server = ManagedRuntime.make(SqlStint.layer(database.url, { maxConnections: 4 }))
+      try {
+        await Effect.runPromise(Seed.seed(database.url, 60, { catchUp: true }))
+        // Appends go on before, during and after the switch (interrupting between commands is safe).
+        const appending = server.runFork(Seed.engagements(1000, 4))
+        const result = await Cli.run(["rebuild", "mentor-load", "--database", database.url])
+        assert.strictEqual(result.code, 0, result.stderr)
+        const switched = /^rebuilt mentor-load: generation 2 is live at [\d.]+ \(([\d,]+) events\)/.exec(result.stdout)
+        assert.isNotNull(switched, result.stdout)
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+        await Effect.runPromise(Fiber.interrupt(appending))
+        const lagOf = () =>
+          server.runPromise(
+            Effect.map(
+              Effect.flatMap(Projections.Projections, (p) => p.status),
+              (all) => all.find((s) => s.name === "mentor-load")?.serving
+            )
+          )
+        const until = Date.now() + 30_000
+        let serving = await lagOf()
+        while (serving?.eventsDone !== serving?.eventsTotal && Date.now() < until) {
+          await new Promise((resolve) => setTimeout(resolve, 100))
+          serving = await lagOf()
+        }
+        assert.strictEqual(serving?.generation, 2)
+        assert.strictEqual(serving?.eventsDone, serving?.eventsTotal, "caught up")
+        assert.isAbove(
+          serving?.eventsDone ?? 0,
+          Number(switched?.[1]?.replaceAll(",", "")),
+          "followed after the switch"
+        )
+        const list = Effect.flatMap(Projections.Projections, (p) => p.list(MentorLoad.projection, { limit: 1000 }))
+        const followed = await server.runPromise(list)
+        // The same documents as a build from scratch of the whole log.
+        await server.runPromise(Effect.flatMap(Projections.Projections, (p) => p.rebuild("mentor-load")))
+        const rebuilt = await server.runPromise(list)
+        assert.deepStrictEqual(followed.items, rebuilt.items)
+        assert.isAbove(followed.items.length, 10)
+      } finally {
+        await server.dispose()
+        await database.dispose()
+      }
     })
   })
 }
