@@ -132,13 +132,6 @@ export const make = (options: Options = {}) => {
         yield* Effect.gen(function* () {
           const service = yield* ProjectionsTag
           const before = (yield* service.status).find((s) => s.name === args.projection)
-          const deployed = Math.max(0, before?.serving?.version ?? 0, before?.building?.version ?? 0)
-          if (before !== undefined && deployed > before.version) {
-            // Building the older version would switch every server back to it.
-            return yield* CliError.failure(
-              `${resolved.display} serves version ${deployed} of ${args.projection}; this stint registers version ${before.version}: rebuild with a stint that registers the projections your servers run`
-            )
-          }
           yield* Console.error(`rebuilding ${args.projection} on ${resolved.display}; ${plan(before)}`)
           const progress = Progress.reporter(args.projection)
           yield* stoppable(
@@ -153,6 +146,11 @@ export const make = (options: Options = {}) => {
         }).pipe(
           Effect.catchTags({
             UnknownProjection: (e) => CliError.usage(`${e.message}; known projections: ${known.join(", ")}`),
+            // Building the older version would switch every server back to it.
+            NewerVersionDeployed: (e) =>
+              CliError.failure(
+                `${resolved.display} serves version ${e.deployed} of ${e.name}; this stint registers version ${e.registered}: rebuild with a stint that registers the projections your servers run`
+              ),
             StoreError: (e) => CliError.failure(`rebuild of ${args.projection} failed: ${Database.reason(e)}`),
             InvalidStoreData: (e) => CliError.failure(`rebuild of ${args.projection} failed: ${e.message}`)
           }),

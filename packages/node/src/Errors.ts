@@ -10,7 +10,7 @@ import type { InvalidPolicy } from "@stint/core/domain/Policy"
 import * as Refusal from "@stint/core/domain/Refusal"
 import { InvalidCommand } from "@stint/core/handling/InvalidCommand"
 import type { InvalidQuery } from "@stint/core/projection/ProjectionStore"
-import type { UnknownProjection } from "@stint/core/projection/Projections"
+import type { NewerVersionDeployed, UnknownProjection } from "@stint/core/projection/Projections"
 import type { InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/store/StoreError"
 import type { InvalidDatabaseUrl } from "@stint/sql/Database"
 
@@ -63,7 +63,7 @@ export type ReadError = InvalidArgument | InvalidStoreData | StoreError | StintC
 export type ListError = ReadError | InvalidQuery
 
 /** What a call naming a projection (`catchUp`, `rebuild`) can reject with. */
-export type ProjectionError = ReadError | UnknownProjection
+export type ProjectionError = ReadError | UnknownProjection | NewerVersionDeployed
 
 /** What `open` can reject with. */
 export type OpenError =

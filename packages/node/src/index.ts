@@ -43,7 +43,7 @@ export * from "@stint/core/domain/Refusal"
 export { InvalidCommand } from "@stint/core/handling/InvalidCommand"
 export { InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/store/StoreError"
 export { InvalidQuery, type ListQuery, type Page } from "@stint/core/projection/ProjectionStore"
-export { UnknownProjection } from "@stint/core/projection/Projections"
+export { NewerVersionDeployed, UnknownProjection } from "@stint/core/projection/Projections"
 export { InvalidPolicy } from "@stint/core/domain/Policy"
 export { InvalidDatabaseUrl } from "@stint/sql/Database"
 

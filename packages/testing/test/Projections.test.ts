@@ -2,8 +2,10 @@
 import * as MemoryProjectionStore from "@stint/core/projection/MemoryProjectionStore"
 import * as Projections from "@stint/core/projection/Projections"
 import * as MemoryEventStore from "@stint/core/store/MemoryEventStore"
-import { projectionsContract } from "@stint/testing/ProjectionsContract"
+import { declare, interests, projectionsContract } from "@stint/testing/ProjectionsContract"
 import * as Checkpoint from "@stint/core/store/Checkpoint"
+import { ProjectionStore } from "@stint/core/projection/ProjectionStore"
+import { EventStore } from "@stint/core/store/EventStore"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 
@@ -25,6 +27,31 @@ describe("MemoryProjectionStore", () => {
       // Documents without a move (the append hook's writes) still go in.
       yield* store.commit(generation, [{ id: "a", document: { n: 1 }, keys: [] }])
       assert.deepStrictEqual([...(yield* store.getMany(generation, ["a"]))], [["a", { n: 1 }]])
+    })
+  )
+})
+
+describe("Projections.rebuild", () => {
+  it.effect("refuses to build an older version than the one deployed, and builds the deployed one", () =>
+    Effect.gen(function* () {
+      // One store, two processes: one runs version 2 of a projection, one still registers version 1.
+      const events = Layer.succeed(EventStore, yield* MemoryEventStore.make)
+      const stores = Layer.merge(Layer.succeed(ProjectionStore, yield* MemoryProjectionStore.make), events)
+      const process = (version: number) =>
+        Projections.layerWith({ async: [interests(version)], run: false }, events).pipe(Layer.provide(stores))
+      yield* declare("ana", ["sql"]).pipe(Effect.provide(stores))
+      yield* Effect.flatMap(Projections.Projections, (p) => p.catchUp()).pipe(Effect.provide(process(2)))
+      const refused = yield* Effect.flip(
+        Effect.flatMap(Projections.Projections, (p) => p.rebuild(interests(1).name)).pipe(Effect.provide(process(1)))
+      )
+      assert.deepStrictEqual(
+        refused._tag === "NewerVersionDeployed" ? [refused.deployed, refused.registered] : refused._tag,
+        [2, 1]
+      )
+      const status = yield* Effect.flatMap(Projections.Projections, (p) =>
+        Effect.zipRight(p.rebuild(interests(2).name), p.status)
+      ).pipe(Effect.provide(process(2)))
+      assert.deepStrictEqual([status[0]!.serving!.version, status[0]!.serving!.generation], [2, 2])
     })
   )
 })

@@ -106,6 +106,20 @@ export class UnknownProjection extends Schema.TaggedError<UnknownProjection>()("
   }
 }
 
+/**
+ * A rebuild asked of a process whose definition is older than the one deployed: building it would
+ * switch every reader back to the old version (the runners of an older process stand aside too).
+ */
+export class NewerVersionDeployed extends Schema.TaggedError<NewerVersionDeployed>()("NewerVersionDeployed", {
+  name: Schema.String,
+  deployed: Schema.Int,
+  registered: Schema.Int
+}) {
+  override get message(): string {
+    return `projection ${JSON.stringify(this.name)}: version ${this.deployed} is deployed, this process registers version ${this.registered}; rebuild it from a process running version ${this.deployed}`
+  }
+}
+
 type RunError = StoreError | InvalidStoreData
 
 export interface ProjectionsShape {
@@ -142,7 +156,7 @@ export interface ProjectionsShape {
   readonly rebuild: (
     name: string,
     options?: { readonly onProgress?: (progress: Progress) => Effect.Effect<void> }
-  ) => Effect.Effect<void, UnknownProjection | RunError>
+  ) => Effect.Effect<void, UnknownProjection | NewerVersionDeployed | RunError>
   /**
    * Brings every async projection (or the one named) up to the head of the log, and builds any
    * generation a new version needs. What the runners do, in the caller's fiber: for tests and tools.
@@ -680,6 +694,10 @@ const make = (options: Options) =>
         const r = yield* find(name)
         // A build cut short (a crash, an interrupted rebuild) is resumed from its checkpoint.
         const generations = yield* store.generations(name)
+        const deployed = Math.max(0, ...generations.filter((g) => g.state !== "retired").map((g) => g.version))
+        if (deployed > r.projection.version) {
+          return yield* new NewerVersionDeployed({ name, deployed, registered: r.projection.version })
+        }
         const live = generations.find((g) => g.state === "live")
         const unfinished = generations
           .filter((g) => g.state === "building" && matches(g, r) && g.generation > (live?.generation ?? 0))
