@@ -1,18 +1,18 @@
 /** The Promise API on real databases: an SQLite file and PostgreSQL, each opened twice. */
 import { assert, describe, it } from "@effect/vitest"
 import { type FeedItem, LiveEngagementExists, open, user } from "@stint/node"
-import { type Database, pgDatabase, pgUrl, sqliteFile } from "./databases.js"
+import { pgDatabase, pgUrl, sqliteDatabase, type TestDatabase } from "@stint/testing/TestDatabases"
 import { ana, ben, register, request, session } from "./fixtures.js"
 
 const backends = [
-  { name: "SQLite file", skip: false, database: async () => sqliteFile() },
-  { name: "PostgreSQL", skip: pgUrl === "", database: pgDatabase }
+  { name: "SQLite file", skip: false, database: async () => sqliteDatabase() },
+  { name: "PostgreSQL", skip: pgUrl() === "", database: pgDatabase }
 ] as const
 
 for (const backend of backends) {
   describe.skipIf(backend.skip)(`StintClient on ${backend.name}`, () => {
     it("keeps what it was told across a close and a reopen", async () => {
-      const database: Database = await backend.database()
+      const database: TestDatabase = await backend.database()
       try {
         const id = crypto.randomUUID()
         {
@@ -65,7 +65,7 @@ for (const backend of backends) {
         await stint.execute({ _tag: "PauseMentoring", mentorId: ana }, { actor: user(ana) })
         assert.strictEqual(await next, "MentoringPaused")
       } finally {
-        await database.drop()
+        await database.dispose()
       }
     })
   })

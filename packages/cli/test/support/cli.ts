@@ -4,24 +4,13 @@
  * database on the PostgreSQL server of the global setup).
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as PgClient from "@effect/sql-pg/PgClient"
-import * as SqlClient from "@effect/sql/SqlClient"
-import { inject } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
+import * as TestDatabases from "@stint/testing/TestDatabases"
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** The PostgreSQL server's URL, or "" when PostgreSQL tests must skip (see the sql package's setup). */
-    readonly pgUrl: string
-  }
-}
-
-/** The PostgreSQL server of this run, or "" when there is none (the PostgreSQL tests skip). */
-export const pgUrl: string = inject("pgUrl")
+/** The PostgreSQL server of this run, or "" when the PostgreSQL tests skip. */
+export const pgUrl: string = TestDatabases.pgUrl()
 
 /** The built-in `stint`. */
 export const bin = join(import.meta.dirname, "..", "..", "bin", "stint.js")
@@ -90,34 +79,4 @@ export const waitFor = async (what: string, condition: () => boolean, timeout = 
   }
 }
 
-/** A database for one suite: its string for `--database`, and how to drop it. */
-export interface TestDatabase {
-  readonly url: string
-  readonly dispose: () => Promise<void>
-}
-
-/** A new SQLite file path (the file does not exist yet). */
-export const sqliteDatabase = (): TestDatabase => {
-  const directory = temporaryDirectory()
-  return {
-    url: join(directory, "stint.db"),
-    dispose: async () => rmSync(directory, { recursive: true, force: true })
-  }
-}
-
-const adminSql = (statement: string) =>
-  Effect.runPromise(
-    Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
-      Effect.provide(PgClient.layer({ url: Redacted.make(pgUrl), maxConnections: 1 })),
-      Effect.orDie
-    )
-  )
-
-/** A new, empty PostgreSQL database on the test server. */
-export const pgDatabase = async (): Promise<TestDatabase> => {
-  const name = `stint_cli_${crypto.randomUUID().replaceAll("-", "")}`
-  await adminSql(`CREATE DATABASE ${name}`)
-  const url = new URL(pgUrl)
-  url.pathname = `/${name}`
-  return { url: url.toString(), dispose: () => adminSql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => {}) }
-}
+export { pgDatabase, sqliteDatabase, type TestDatabase } from "@stint/testing/TestDatabases"
