@@ -224,6 +224,35 @@ describe("StintClient (memory)", () => {
     assert.strictEqual(released, 2)
   })
 
+  it("return() on a live feed waiting for an event ends it at once (a host destroying a stream of it)", async () => {
+    let released = 0
+    const tracked = Layer.effect(
+      Core.Stint.Stint,
+      Effect.map(Core.Stint.Stint, (stint) => ({
+        ...stint,
+        events: (options?: Parameters<typeof stint.events>[0]) =>
+          stint.events(options).pipe(Stream.ensuring(Effect.sync(() => released++)))
+      }))
+    ).pipe(Layer.provideMerge(Core.Stint.layerMemory({ projections: Core.ReadModels.options() })))
+    await using stint = await fromLayer(tracked)
+    await stint.execute(register, { actor: user(ana) })
+    const feed = stint.events({ live: true })
+    assert.strictEqual((await feed.next()).value?.event._tag, "MentorRegistered")
+    const waiting = feed.next() // the log is quiet: this waits for the next event
+    const timeout = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2_000))
+    assert.deepStrictEqual(await Promise.race([feed.return!(), timeout]), { done: true, value: undefined })
+    assert.deepStrictEqual(await waiting, { done: true, value: undefined })
+    assert.strictEqual(released, 1)
+    // Through a Node stream, as a host piping the feed to a client does.
+    const { Readable } = await import("node:stream")
+    const readable = Readable.from(stint.events({ live: true }))
+    await new Promise((resolve) => readable.once("data", resolve))
+    readable.destroy()
+    await new Promise((resolve) => readable.once("close", resolve))
+    for (let i = 0; i < 100 && released < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    assert.strictEqual(released, 2)
+  })
+
   it("rejects calls after close with StintClosed, and waits for calls in flight", async () => {
     const stint = await open(quiet)
     const inFlight = stint.execute(register, { actor: user(ana) })

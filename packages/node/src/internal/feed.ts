@@ -1,9 +1,14 @@
 /**
- * The event feed as an async iterator. The stream is pulled chunk by chunk in a scope of its own:
- * leaving a `for await` loop (break, return, throw) closes the scope, which interrupts the stream
- * and whatever it holds (a live subscription), and closing the Stint closes every open feed.
+ * The event feed as an async iterator. The stream is pulled chunk by chunk in a scope of its own.
+ * Ending the feed — leaving a `for await` loop, `return()` (also while a `next()` waits for a live
+ * event, as when a host destroys a `Readable.from(feed)`), or closing the Stint — interrupts the pull
+ * in progress and closes the scope, which ends the stream and whatever it holds (a subscription).
+ *
+ * Written by hand rather than as an `async function*`: a generator's `return()` waits behind a
+ * pending `next()`, which on a quiet live log would hold the subscription until the next event.
  */
 import * as Cause from "effect/Cause"
+import type * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -21,29 +26,85 @@ export interface Host<R> {
   readonly shutdown: AbortSignal
 }
 
-export async function* iterate<A, E, R>(host: Host<R>, stream: Stream.Stream<A, E, R>): AsyncGenerator<A, void> {
-  // A feed made before `close` but first read after it.
-  if (host.shutdown.aborted) throw new StintClosed({ operation: "events" })
-  const scope = Effect.runSync(Scope.make())
-  host.feeds.add(scope)
-  try {
-    const pull = settle(await Runtime.runPromiseExit(host.runtime)(Scope.extend(Stream.toPull(stream), scope)))
-    while (!host.shutdown.aborted) {
-      const exit = await Runtime.runPromiseExit(host.runtime)(pull, { signal: host.shutdown })
-      if (Exit.isSuccess(exit)) {
-        yield* exit.value
-        continue
-      }
-      // Interrupted: the Stint is closing; the feed ends like a stream that ended.
-      if (Cause.isInterruptedOnly(exit.cause)) return
-      const failure = Cause.failureOption(exit.cause)
-      if (Option.isNone(failure)) throw defect(exit.cause)
-      // `None` is the end of the stream; `Some` is the stream's error.
-      if (Option.isNone(failure.value)) return
-      throw failure.value.value
+const finished = { done: true, value: undefined } as const
+
+export const iterate = <A, E, R>(host: Host<R>, stream: Stream.Stream<A, E, R>): AsyncIterableIterator<A> => {
+  const run = Runtime.runPromiseExit(host.runtime)
+  const ended = new AbortController()
+  const signal = AbortSignal.any([host.shutdown, ended.signal])
+  let scope: Scope.CloseableScope | undefined
+  let pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R> | undefined
+  let buffer: ReadonlyArray<A> = []
+  let index = 0
+  let closing: Promise<void> | undefined
+
+  /** Ends the feed once: interrupts a pull in progress, then closes the scope (the stream's resources). */
+  const end = (): Promise<void> => {
+    ended.abort()
+    if (closing === undefined) {
+      const open = scope
+      closing =
+        open === undefined
+          ? Promise.resolve()
+          : (host.feeds.delete(open), Effect.runPromise(Scope.close(open, Exit.void)))
     }
-  } finally {
-    host.feeds.delete(scope)
-    await Effect.runPromise(Scope.close(scope, Exit.void))
+    return closing
   }
+
+  const next = async (): Promise<IteratorResult<A, undefined>> => {
+    if (index < buffer.length) return { done: false, value: buffer[index++]! }
+    if (closing !== undefined || ended.signal.aborted) return finished
+    // A feed made before `close` but first read after it.
+    if (scope === undefined && host.shutdown.aborted) throw new StintClosed({ operation: "events" })
+    try {
+      if (scope === undefined) {
+        scope = Effect.runSync(Scope.make())
+        host.feeds.add(scope)
+        pull = settle(await run(Scope.extend(Stream.toPull(stream), scope)))
+      }
+      for (;;) {
+        if (signal.aborted) {
+          await end()
+          return finished
+        }
+        const exit = await run(pull!, { signal })
+        if (Exit.isSuccess(exit)) {
+          if (exit.value.length === 0) continue
+          buffer = [...exit.value]
+          index = 1
+          return { done: false, value: buffer[0]! }
+        }
+        // Interrupted: the feed or the Stint is closing; the feed ends like a stream that ended.
+        if (Cause.isInterruptedOnly(exit.cause)) {
+          await end()
+          return finished
+        }
+        const failure = Cause.failureOption(exit.cause)
+        if (Option.isNone(failure)) throw defect(exit.cause)
+        // `None` is the end of the stream; `Some` is the stream's error.
+        if (Option.isNone(failure.value)) {
+          await end()
+          return finished
+        }
+        throw failure.value.value
+      }
+    } catch (error) {
+      await end()
+      throw error
+    }
+  }
+
+  const iterator: AsyncIterableIterator<A> = {
+    next,
+    return: async () => {
+      await end()
+      return finished
+    },
+    throw: async (error: unknown) => {
+      await end()
+      throw error
+    },
+    [Symbol.asyncIterator]: () => iterator
+  }
+  return iterator
 }
