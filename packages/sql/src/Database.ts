@@ -41,8 +41,23 @@ export class InvalidDatabaseUrl extends Schema.TaggedError<InvalidDatabaseUrl>()
   }
 }
 
-/** The string with the password of a URL replaced by `***`, safe to log. */
-export const redact = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@")
+/**
+ * The string with every password in it replaced by `***`, safe to log: the URL's own, and query
+ * parameters such as `password` or `sslpassword` (the `pg` driver reads those too).
+ */
+export const redact = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== "") parsed.password = "***"
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (/pass/i.test(key)) parsed.searchParams.set(key, "***")
+    }
+    return parsed.toString()
+  } catch {
+    // Not a URL: a file path, or something unreadable; hide anything between "://user:" and the last "@".
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:).*@/i, "$1***@")
+  }
+}
 
 /** Reads a database string; relative SQLite paths resolve against the working directory. */
 export const parse = (url: string): Either.Either<Target, InvalidDatabaseUrl> => {

@@ -48,6 +48,16 @@ describe("Database.parse", () => {
       }
     }
     assert.strictEqual(Database.redact("postgres://stint:hunter2@127.0.0.1/db"), "postgres://stint:***@127.0.0.1/db")
+    // An "@" in the password, and passwords as query parameters (the pg driver reads those too).
+    assert.strictEqual(
+      Database.redact("postgres://stint:p@ss@db.internal/stint"),
+      "postgres://stint:***@db.internal/stint"
+    )
+    assert.strictEqual(
+      Database.redact("postgres://stint@db.internal/stint?password=hunter2&sslpassword=x&application_name=a"),
+      "postgres://stint@db.internal/stint?password=***&sslpassword=***&application_name=a"
+    )
+    assert.strictEqual(Database.redact("data/stint.db"), "data/stint.db")
   })
 })
 
