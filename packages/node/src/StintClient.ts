@@ -14,7 +14,7 @@ import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Actor from "@stint/core/domain/Actor"
-import { Area, EngagementId, UserId } from "@stint/core/domain/Ids"
+import { Area, CommandId, EngagementId, UserId } from "@stint/core/domain/Ids"
 import type * as EngagementState from "@stint/core/engagement/EngagementState"
 import type * as CommandHandler from "@stint/core/handling/CommandHandler"
 import type * as EventCodec from "@stint/core/handling/EventCodec"
@@ -171,6 +171,7 @@ const decodeEngagementId = decode(EngagementId, "engagement id")
 const decodeUserId = decode(UserId, "user id")
 const decodeArea = decode(Area, "area")
 const decodeRole = decode(Schema.Literal("mentor", "mentee"), "role")
+const decodeCommandId = decode(CommandId, "commandId")
 
 const pageQuery = (page: PageOptions = {}): ListQuery => ({
   ...(page.limit === undefined ? {} : { limit: page.limit }),
@@ -236,6 +237,8 @@ export const make = (runtime: Runtime.Runtime<Services>, dispose: () => Promise<
       "execute",
       Effect.gen(function* () {
         const actor = yield* decodeActor(options.actor)
+        // An id the store cannot keep (empty, over 200 characters) is the caller's mistake, not a defect.
+        if (options.commandId !== undefined) yield* decodeCommandId(options.commandId)
         const stint = yield* Stint.Stint
         return yield* stint.executeUnknown(input, { ...options, actor })
       })
@@ -269,8 +272,10 @@ export const make = (runtime: Runtime.Runtime<Services>, dispose: () => Promise<
             const issues = [{ path: "", message: "engagement, mentor or mentee" }]
             return yield* new InvalidArgument({ argument: "category", issues })
           }
+          // The id as its category names it: a bad one is refused, as `engagement(id)` refuses it.
+          const valid = category === "engagement" ? yield* decodeEngagementId(id) : yield* decodeUserId(id)
           const stint = yield* Stint.Stint
-          return yield* stint.history(stream(id))
+          return yield* stint.history(stream(valid))
         })
       ),
 

@@ -165,6 +165,18 @@ describe("StintClient (memory)", () => {
     assert.instanceOf((defect as StintDefect).cause, Error)
   })
 
+  it("an id the store cannot keep is an InvalidArgument, not a defect", async () => {
+    await using stint = await open(quiet)
+    for (const commandId of ["", "x".repeat(201)]) {
+      const refused = await rejection(stint.execute(register, { actor: user(ana), commandId }))
+      assert.instanceOf(refused, InvalidArgument)
+      assert.strictEqual((refused as InvalidArgument).argument, "commandId")
+    }
+    assert.instanceOf(await rejection(stint.history("engagement", "not-a-uuid")), InvalidArgument)
+    assert.instanceOf(await rejection(stint.history("mentor", "x".repeat(300))), InvalidArgument)
+    assert.deepStrictEqual(await stint.history("mentor", "nobody"), [])
+  })
+
   it("feeds the log with for await, from a checkpoint, and live", async () => {
     await using stint = await open(quiet)
     await stint.execute(register, { actor: user(ana) })
