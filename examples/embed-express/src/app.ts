@@ -4,22 +4,39 @@
  * `X-User-Id` header. Commands are built from the body and the route, never trusting an actor from
  * the body, and an `Idempotency-Key` header makes a retry safe.
  */
-import { randomUUID } from "node:crypto"
+import { createHash, randomUUID } from "node:crypto"
 import express, { type Request } from "express"
 import { type CommandOptions, type CommandResult, type StintClient, user } from "@stint/node"
-import { handleErrors } from "./errors.js"
+import { handleErrors, IdempotencyKeyReused } from "./errors.js"
 
 /** The session stub: who is signed in, or undefined. */
 const signedIn = (req: Request): string | undefined => req.get("x-user-id")?.trim() || undefined
 
+const sha256 = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("base64url")
+
 /**
- * Who acts, and the idempotency key as the command id. Keys belong to their user: two users who
- * both send `Idempotency-Key: 1` send two commands.
+ * Who acts, and the `Idempotency-Key` as the command id. The id is a hash of the user and the key, so
+ * keys belong to their user and any key fits; the request's own hash (route, parameters, body)
+ * travels as the causation id, so a key sent again with another request is caught (see `run`).
  */
 const as = (req: Request): CommandOptions => {
   const me = signedIn(req) ?? ""
   const key = req.get("idempotency-key")
-  return { actor: user(me), ...(key === undefined ? {} : { commandId: `express:${me}:${key}` }) }
+  if (key === undefined) return { actor: user(me) }
+  return {
+    actor: user(me),
+    commandId: `express:${sha256([me, key])}`,
+    causationId: `express:${sha256([req.method, req.route?.path, req.params, req.body ?? null])}`
+  }
+}
+
+/** Runs a command for the request; a retried key answers with the first result, a reused one with 422. */
+const run = async (stint: StintClient, req: Request, command: Record<string, unknown>): Promise<CommandResult> => {
+  const options = as(req)
+  const result = await stint.executeUnknown(command, options)
+  const first = result.events[0]?.record.metadata.causationId
+  if (result.duplicate && first !== undefined && first !== options.causationId) throw new IdempotencyKeyReused()
+  return result
 }
 
 /** The id a command's first event names: on a retry, the one the first attempt created. */
@@ -50,14 +67,14 @@ export const createApp = (stint: StintClient): express.Express => {
 
   // The signed-in user offers mentoring: `{ areas, capacity? }`.
   app.post("/mentors/me", async (req, res) => {
-    await stint.executeUnknown({ ...body(req), _tag: "RegisterMentor", mentorId: signedIn(req) }, as(req))
+    await run(stint, req, { ...body(req), _tag: "RegisterMentor", mentorId: signedIn(req) })
     res.status(201).json({ mentorId: signedIn(req) })
   })
 
   // A mentee asks for help: `{ mentorId, area, need, goals: [{ statement, successCriterion }], scope? }`.
   app.post("/requests", async (req, res) => {
     const fresh = randomUUID()
-    const result = await stint.executeUnknown({ ...body(req), _tag: "RequestEngagement", engagementId: fresh }, as(req))
+    const result = await run(stint, req, { ...body(req), _tag: "RequestEngagement", engagementId: fresh })
     // A retry (same Idempotency-Key) answers with the engagement the first attempt created.
     res.status(result.duplicate ? 200 : 201).json({ engagementId: idOf(result, "engagementId", fresh) })
   })
@@ -76,7 +93,7 @@ export const createApp = (stint: StintClient): express.Express => {
   })
 
   app.post("/engagements/:id/agree", async (req, res) => {
-    await stint.executeUnknown({ _tag: "AgreeEngagement", engagementId: req.params.id }, as(req))
+    await run(stint, req, { _tag: "AgreeEngagement", engagementId: req.params.id })
     res.json(await stint.engagementView(req.params.id, as(req).actor))
   })
 
@@ -84,7 +101,7 @@ export const createApp = (stint: StintClient): express.Express => {
   app.post("/engagements/:id/sessions", async (req, res) => {
     const fresh = randomUUID()
     const session = { heldAt: new Date().toISOString(), ...body(req), _tag: "RecordSession", sessionId: fresh }
-    const result = await stint.executeUnknown({ ...session, engagementId: req.params.id }, as(req))
+    const result = await run(stint, req, { ...session, engagementId: req.params.id })
     res.status(result.duplicate ? 200 : 201).json({ sessionId: idOf(result, "sessionId", fresh) })
   })
 

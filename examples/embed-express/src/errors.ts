@@ -54,11 +54,24 @@ export const statusOf = (error: CommandError | ListError): number => {
       return 503
     case "StintDefect":
       return 500
+    default:
+      // A tagged error this app does not know (a newer `@stint/node`): the server's fault until mapped.
+      return 500
+  }
+}
+
+/** An `Idempotency-Key` sent again with another request than the one it first came with. */
+export class IdempotencyKeyReused extends Error {
+  readonly status = 422
+  constructor() {
+    super("this Idempotency-Key was used with a different request; use a new key for a new request")
   }
 }
 
 const isStintError = (error: unknown): error is CommandError | ListError =>
   error instanceof Error && "_tag" in error && typeof error._tag === "string"
+
+const names: Record<number, string> = { 400: "BadRequest", 413: "PayloadTooLarge", 422: "IdempotencyKeyReused" }
 
 /** The last middleware: Stint's errors by tag, Express's own (a malformed JSON body) by status. */
 export const handleErrors: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
@@ -69,7 +82,10 @@ export const handleErrors: ErrorRequestHandler = (error: unknown, _req, res, _ne
     res.status(status).json({ error: _tag, message: status >= 500 ? "Stint is unavailable" : message, details })
     return
   }
-  const status = typeof error === "object" && error !== null && "status" in error ? Number(error.status) : 500
+  const given = typeof error === "object" && error !== null && "status" in error ? Number(error.status) : 500
+  const status = given >= 400 && given < 600 ? given : 500
   if (status >= 500) console.error(error)
-  res.status(status).json({ error: status === 400 ? "BadRequest" : "InternalError", message: String(error) })
+  // A 4xx says what was wrong; a 5xx says nothing of the server's insides.
+  const message = status >= 500 ? "the server failed" : error instanceof Error ? error.message : String(error)
+  res.status(status).json({ error: names[status] ?? (status >= 500 ? "InternalError" : "BadRequest"), message })
 }

@@ -114,6 +114,17 @@ describe("embed-express", () => {
     expect(other.status).toBe(201)
     expect(other.body.engagementId).not.toBe(first.body.engagementId)
     expect((await stint.mentee("dee")).live.size).toBe(1)
+    // The key with another request (another route, another body) is refused, and nothing is written.
+    const reused = await call("POST", `/engagements/${first.body.engagementId}/agree`, "cy", undefined, key)
+    expect(reused.status).toBe(422)
+    expect(reused.body.error).toBe("IdempotencyKeyReused")
+    expect((await call("POST", "/requests", "cy", ask("lee"), key)).status).toBe(422)
+    expect((await stint.mentee("cy")).live.size).toBe(1)
+    // A user id with ":" and another key do not meet: ids are hashes of [user, key]; any key length fits.
+    await call("POST", "/mentors/me", "ana:x", { areas: ["typescript"] })
+    const long = { "idempotency-key": "k".repeat(500) }
+    expect((await call("POST", "/mentors/me", "ana:y", { areas: ["typescript"] }, long)).status).toBe(201)
+    expect((await call("POST", "/mentors/me", "ana:y", { areas: ["typescript"] }, long)).status).toBe(201)
   })
 
   it("maps bad input to 400, broken rules to 422 and a missing session to 401", async () => {
