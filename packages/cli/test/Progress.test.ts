@@ -57,7 +57,8 @@ describe("Progress", () => {
       [900, 1_500],
       [1_000, 2_000],
       [1_500, 2_500],
-      [1_600, 3_000]
+      [1_600, 3_000],
+      [1_610, 3_000] // the head reported again (the switch after the last batch): not printed twice
     ] as const) {
       now = at
       progress.onProgress(report(done, 3_000))

@@ -67,10 +67,21 @@ export const statusTable = (rows: ReadonlyArray<StatusRow>): string =>
     ])
   )
 
-const redactData = (event: RecordedEvent, redactNotes: boolean): unknown =>
-  redactNotes && event.type === "NoteAdded" && typeof event.data === "object" && event.data !== null
-    ? { ...event.data, text: "[redacted]" }
-    : event.data
+/** What people wrote in their own words, per event type: what `--redact-notes` hides. */
+const freeText: Readonly<Record<string, ReadonlyArray<string>>> = {
+  NoteAdded: ["text"],
+  FeedbackGiven: ["comment"],
+  EngagementDeclined: ["reason"],
+  EngagementClosed: ["reason"]
+}
+
+const redactData = (event: RecordedEvent, redactNotes: boolean): unknown => {
+  const fields = freeText[event.type]
+  if (!redactNotes || fields === undefined || typeof event.data !== "object" || event.data === null) return event.data
+  const data: Record<string, unknown> = { ...(event.data as Record<string, unknown>) }
+  for (const field of fields) if (typeof data[field] === "string") data[field] = "[redacted]"
+  return data
+}
 
 const checkpointOf = (event: RecordedEvent) => Checkpoint.format({ commit: event.commit, position: event.position })
 

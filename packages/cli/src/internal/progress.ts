@@ -68,6 +68,7 @@ export const reporter = (name: string, output: Output = stderr, now: () => numbe
   let first: { readonly done: number; readonly at: number } | undefined
   let last: Projections.Progress | undefined
   let lastLine = Number.NEGATIVE_INFINITY
+  let printedDone = false
   const rate = (p: Projections.Progress): number | undefined => {
     if (first === undefined) return undefined
     const seconds = (now() - first.at) / 1000
@@ -80,8 +81,10 @@ export const reporter = (name: string, output: Output = stderr, now: () => numbe
     if (output.isTTY) {
       const line = `${name} ${bar(s.done, s.total)} ${describe(s)}`
       output.write(`\r${line.slice(0, Math.max(20, (output.columns || 120) - 1))}\x1b[K`)
-    } else if (now() - lastLine >= 1000 || s.done >= s.total) {
+    } else if (now() - lastLine >= 1000 || (s.done >= s.total && !printedDone)) {
+      // At most a line a second, and the last one once (a build reports the head more than once).
       lastLine = now()
+      printedDone = s.done >= s.total
       output.write(`${name}: ${describe(s)}\n`)
     }
   }
