@@ -56,14 +56,14 @@ export type CommandError =
   | StintClosed
   | StintDefect
 
-/** What a read can reject with. */
-export type ReadError = InvalidArgument | InvalidStoreData | StoreError | StintClosed | StintDefect
+/** What a read can reject with (a read model whose projection this Stint does not run: `UnknownProjection`). */
+export type ReadError = InvalidArgument | UnknownProjection | InvalidStoreData | StoreError | StintClosed | StintDefect
 
 /** What a list of read-model documents can reject with (a bad index, cursor or limit: `InvalidQuery`). */
 export type ListError = ReadError | InvalidQuery
 
 /** What a call naming a projection (`catchUp`, `rebuild`) can reject with. */
-export type ProjectionError = ReadError | UnknownProjection | NewerVersionDeployed
+export type ProjectionError = ReadError | NewerVersionDeployed
 
 /** What `open` can reject with. */
 export type OpenError =

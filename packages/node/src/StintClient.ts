@@ -208,6 +208,17 @@ export const make = (runtime: Runtime.Runtime<Services>, dispose: () => Promise<
   const withProjections = <A, E>(f: (projections: Projections.ProjectionsShape) => Effect.Effect<A, E>) =>
     Effect.flatMap(Projections.Projections, f)
 
+  /**
+   * `Projections`, once it is known to run the read model's projection: one it does not run would
+   * read as empty forever, so a forgotten registration fails loudly instead.
+   */
+  const registered = <D, I, V>(readModel: ReadModel.ReadModel<D, I, V>) =>
+    Effect.flatMap(Projections.Projections, (projections) =>
+      projections.registered.includes(readModel.projection.name)
+        ? Effect.succeed(projections)
+        : Effect.fail(new Projections.UnknownProjection({ name: readModel.projection.name }))
+    )
+
   const view = <D, I, V>(
     readModel: ReadModel.ReadModel<D, I, V>,
     key: Effect.Effect<string, InvalidArgument>,
@@ -216,7 +227,7 @@ export const make = (runtime: Runtime.Runtime<Services>, dispose: () => Promise<
     Effect.gen(function* () {
       const actor = yield* decodeViewer(viewer)
       const id = yield* key
-      const projections = yield* Projections.Projections
+      const projections = yield* registered(readModel)
       return Option.getOrUndefined(yield* projections.view(readModel, id, actor))
     })
 
@@ -228,7 +239,7 @@ export const make = (runtime: Runtime.Runtime<Services>, dispose: () => Promise<
     Effect.gen(function* () {
       const actor = yield* decodeViewer(viewer)
       const q = yield* query
-      const projections = yield* Projections.Projections
+      const projections = yield* registered(readModel)
       return yield* projections.listView(readModel, q, actor)
     })
 

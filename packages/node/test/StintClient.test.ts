@@ -165,6 +165,16 @@ describe("StintClient (memory)", () => {
     assert.instanceOf((defect as StintDefect).cause, Error)
   })
 
+  it("a read model whose projection this Stint does not run is an UnknownProjection, not empty", async () => {
+    await using stint = await open({ ...quiet, readModels: false })
+    const refused = await rejection(stint.mentorLoad(ana, user(ana)))
+    assert.strictEqual((refused as { _tag?: string })._tag, "UnknownProjection")
+    assert.strictEqual(
+      ((await rejection(stint.mentorsInArea("typescript", user(ana)))) as { _tag?: string })._tag,
+      "UnknownProjection"
+    )
+  })
+
   it("an id the store cannot keep is an InvalidArgument, not a defect", async () => {
     await using stint = await open(quiet)
     for (const commandId of ["", "x".repeat(201)]) {
