@@ -34,6 +34,20 @@ const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
 
 const quiet = { logLevel: "None", deadlines: false } as const
 
+/** Stint in memory whose event streams count how many were released (ended, interrupted). */
+const trackedFeeds = () => {
+  const counter = { released: 0 }
+  const layer = Layer.effect(
+    Core.Stint.Stint,
+    Effect.map(Core.Stint.Stint, (stint) => ({
+      ...stint,
+      events: (options?: Parameters<typeof stint.events>[0]) =>
+        stint.events(options).pipe(Stream.ensuring(Effect.sync(() => counter.released++)))
+    }))
+  ).pipe(Layer.provideMerge(Core.Stint.layerMemory({ projections: Core.ReadModels.options() })))
+  return Object.assign(counter, { layer })
+}
+
 describe("StintClient (memory)", () => {
   it("executes commands and reads state, views and history", async () => {
     await using stint = await open(quiet)
@@ -217,22 +231,14 @@ describe("StintClient (memory)", () => {
   })
 
   it("interrupts the underlying stream when the loop is left", async () => {
-    let released = 0
-    const tracked = Layer.effect(
-      Core.Stint.Stint,
-      Effect.map(Core.Stint.Stint, (stint) => ({
-        ...stint,
-        events: (options?: Parameters<typeof stint.events>[0]) =>
-          stint.events(options).pipe(Stream.ensuring(Effect.sync(() => released++)))
-      }))
-    ).pipe(Layer.provideMerge(Core.Stint.layerMemory({ projections: Core.ReadModels.options() })))
-    await using stint = await fromLayer(tracked)
+    const tracked = trackedFeeds()
+    await using stint = await fromLayer(tracked.layer)
     await stint.execute(register, { actor: user(ana) })
     for await (const item of stint.events({ live: true })) {
       assert.strictEqual(item.event._tag, "MentorRegistered")
       break
     }
-    assert.strictEqual(released, 1)
+    assert.strictEqual(tracked.released, 1)
 
     // A live feed waiting for events when the Stint closes ends, and is released too.
     const ended = (async () => {
@@ -243,20 +249,12 @@ describe("StintClient (memory)", () => {
     await new Promise((resolve) => setTimeout(resolve, 50))
     await stint.close()
     assert.deepStrictEqual(await ended, ["MentorRegistered"])
-    assert.strictEqual(released, 2)
+    assert.strictEqual(tracked.released, 2)
   })
 
   it("return() on a live feed waiting for an event ends it at once (a host destroying a stream of it)", async () => {
-    let released = 0
-    const tracked = Layer.effect(
-      Core.Stint.Stint,
-      Effect.map(Core.Stint.Stint, (stint) => ({
-        ...stint,
-        events: (options?: Parameters<typeof stint.events>[0]) =>
-          stint.events(options).pipe(Stream.ensuring(Effect.sync(() => released++)))
-      }))
-    ).pipe(Layer.provideMerge(Core.Stint.layerMemory({ projections: Core.ReadModels.options() })))
-    await using stint = await fromLayer(tracked)
+    const tracked = trackedFeeds()
+    await using stint = await fromLayer(tracked.layer)
     await stint.execute(register, { actor: user(ana) })
     const feed = stint.events({ live: true })
     assert.strictEqual((await feed.next()).value?.event._tag, "MentorRegistered")
@@ -264,15 +262,15 @@ describe("StintClient (memory)", () => {
     const timeout = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2_000))
     assert.deepStrictEqual(await Promise.race([feed.return!(), timeout]), { done: true, value: undefined })
     assert.deepStrictEqual(await waiting, { done: true, value: undefined })
-    assert.strictEqual(released, 1)
+    assert.strictEqual(tracked.released, 1)
     // Through a Node stream, as a host piping the feed to a client does.
     const { Readable } = await import("node:stream")
     const readable = Readable.from(stint.events({ live: true }))
     await new Promise((resolve) => readable.once("data", resolve))
     readable.destroy()
     await new Promise((resolve) => readable.once("close", resolve))
-    for (let i = 0; i < 100 && released < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-    assert.strictEqual(released, 2)
+    for (let i = 0; i < 100 && tracked.released < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    assert.strictEqual(tracked.released, 2)
   })
 
   it("rejects calls after close with StintClosed, and waits for calls in flight", async () => {
