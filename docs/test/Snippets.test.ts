@@ -1,6 +1,6 @@
 import * as path from "node:path"
 import { assert, beforeAll, describe, it } from "vitest"
-import { type Compiled, compile, docsDir, run, type Snippet, writeAll } from "./Snippets.js"
+import { type Compiled, compile, docsDir, outputMismatch, run, type Snippet, writeAll } from "./Snippets.js"
 
 // Every TypeScript block of README.md and docs/*.md is type-checked (one compiler run for all of
 // them); blocks fenced ```ts run are also executed. See docs/index.md#how-the-snippets-are-checked.
@@ -47,6 +47,13 @@ describe("snippets", () => {
                 ? `did not finish within ${runTimeout / 1000} s`
                 : `exited with ${result.code ?? result.signal}`
               if (result.code !== 0) assert.fail(`${label} (${snippet.file}) ${how}:\n${result.output.slice(-4000)}`)
+              if (snippet.expected === undefined) return
+              const mismatch = outputMismatch(snippet.expected.text, result.stdout)
+              if (mismatch !== undefined) {
+                assert.fail(
+                  `${label} printed what ${snippet.source}:${snippet.expected.line} does not show (${mismatch}):\n${result.stdout}`
+                )
+              }
             },
             runTimeout + 10_000
           )

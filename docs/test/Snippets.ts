@@ -30,6 +30,11 @@ export interface Snippet {
   readonly indent: number
   /** Execute it with tsx as well as type-checking it. */
   readonly run: boolean
+  /**
+   * What a `ts run` block must print: the next block when it is fenced ```text output (line by line;
+   * `…` in an expected line stands for any text, such as a generated id).
+   */
+  readonly expected?: { readonly line: number; readonly text: string }
   /** The module's file name within its page's folder. */
   readonly fileName: string
   /** The absolute path it is written to. */
@@ -65,6 +70,14 @@ export const extract = (source: string, markdown: string): ReadonlyArray<Snippet
     while (end < lines.length && !closing.test(lines[end]!)) end++
     if (end === lines.length) throw new Error(`${source}:${i + 1}: a code fence is never closed`)
     const language = lang.toLowerCase()
+    if (language === "text" && /(^|\s)output(\s|$)/.test(rest)) {
+      const previous = snippets.at(-1)
+      if (previous === undefined || !previous.run || previous.expected !== undefined) {
+        throw new Error(`${source}:${i + 1}: a \`text output\` block must follow the \`ts run\` block it shows`)
+      }
+      const text = lines.slice(i + 1, end).join("\n")
+      snippets[snippets.length - 1] = { ...previous, expected: { line: i + 1, text } }
+    }
     if (language === "ts" || language === "typescript") {
       const indent = indentText.length
       const body = lines
@@ -191,7 +204,32 @@ export interface RunResult {
   readonly code: number | null
   readonly signal: string | null
   readonly timedOut: boolean
+  /** Standard output alone, for blocks whose output the page shows. */
+  readonly stdout: string
+  /** Standard output and error, for the failure message. */
   readonly output: string
+}
+
+/**
+ * Where printed output differs from what the page shows, as a message; undefined when it matches.
+ * Trailing blank lines are ignored; `…` in an expected line matches any text.
+ */
+export const outputMismatch = (expected: string, printed: string): string | undefined => {
+  const want = expected.trimEnd().split("\n")
+  const got = printed.trimEnd().split("\n")
+  const matches = (pattern: string, line: string) =>
+    new RegExp(
+      `^${pattern
+        .split("…")
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*")}$`
+    ).test(line)
+  for (let k = 0; k < Math.max(want.length, got.length); k++) {
+    if (want[k] === undefined || got[k] === undefined || !matches(want[k]!, got[k]!)) {
+      return `line ${k + 1}: expected ${JSON.stringify(want[k] ?? "(nothing)")}, printed ${JSON.stringify(got[k] ?? "(nothing)")}`
+    }
+  }
+  return undefined
 }
 
 const tsxCli = createRequire(import.meta.url).resolve("tsx/cli")
@@ -226,6 +264,7 @@ export const run = (snippet: Snippet, timeoutMs: number): Promise<RunResult> => 
           code: failure === null ? 0 : typeof failure.code === "number" ? failure.code : null,
           signal: failure?.signal ?? null,
           timedOut: failure?.killed === true,
+          stdout,
           output: placeInMarkdown(snippet, `${stdout}${stderr}`)
         })
       }

@@ -43,10 +43,11 @@ export const iterate = <A, E, R>(host: Host<R>, stream: Stream.Stream<A, E, R>):
     ended.abort()
     if (closing === undefined) {
       const open = scope
-      closing =
-        open === undefined
-          ? Promise.resolve()
-          : (host.feeds.delete(open), Effect.runPromise(Scope.close(open, Exit.void)))
+      if (open === undefined) closing = Promise.resolve()
+      else {
+        host.feeds.delete(open)
+        closing = Effect.runPromise(Scope.close(open, Exit.void))
+      }
     }
     return closing
   }
