@@ -227,6 +227,27 @@ export const all: ReadonlyArray<Migration> = [
   }
 ]
 
+/**
+ * The versions recorded as applied, changing nothing: empty for a database Stint never migrated.
+ * What tools check before they touch a database they must not migrate (`stint status`).
+ */
+export const applied = (tables: Tables): Effect.Effect<ReadonlyArray<number>, SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const exists = yield* sql.onDialectOrElse({
+      pg: () => sql<{ readonly found: string | null }>`SELECT to_regclass(${tables.migrations})::text AS found`,
+      orElse: () =>
+        sql<{
+          readonly found: string | null
+        }>`SELECT name AS found FROM sqlite_master WHERE type = 'table' AND name = ${tables.migrations}`
+    })
+    if (exists[0]?.found == null) return []
+    const rows = yield* sql.unsafe<{ readonly version: number | string }>(
+      `SELECT version FROM ${tables.migrations} ORDER BY version`
+    )
+    return rows.map((row) => Number(row.version))
+  })
+
 /** Applies the migrations not yet recorded; returns the versions it applied. */
 export const run = (tables: Tables): Effect.Effect<ReadonlyArray<number>, SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {

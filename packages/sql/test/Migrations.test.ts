@@ -31,6 +31,13 @@ for (const backend of backends) {
           )
           // Starting again applies nothing.
           assert.deepStrictEqual(yield* Migrations.run(Tables.make()), [])
+          assert.deepStrictEqual(
+            yield* Migrations.applied(Tables.make()),
+            Migrations.all.map((migration) => migration.version)
+          )
+          // Another prefix in the same database: never migrated, and reading that changes nothing.
+          assert.deepStrictEqual(yield* Migrations.applied(Tables.make({ tablePrefix: "other_" })), [])
+          assert.deepStrictEqual(yield* Migrations.applied(Tables.make({ tablePrefix: "other_" })), [])
         })
         yield* check.pipe(Effect.provide(backend.client(database)))
       }).pipe(Effect.scoped)

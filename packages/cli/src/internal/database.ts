@@ -4,7 +4,7 @@
  * open becomes one readable line that never shows a password.
  */
 import { existsSync } from "node:fs"
-import * as SqlClient from "@effect/sql/SqlClient"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as Projections from "@stint/core/projection/Projections"
 import * as ReadModels from "@stint/core/readmodel/ReadModels"
 import * as Database from "@stint/sql/Database"
@@ -119,23 +119,7 @@ export const client = (resolved: Resolved): Layer.Layer<SqlClient.SqlClient, Cli
 const tables = Tables.make()
 
 /** The schema versions recorded as applied (empty for a database Stint never migrated). */
-export const appliedMigrations: Effect.Effect<ReadonlyArray<number>, unknown, SqlClient.SqlClient> = Effect.gen(
-  function* () {
-    const sql = yield* SqlClient.SqlClient
-    const exists = yield* sql.onDialectOrElse({
-      pg: () => sql<{ readonly found: string | null }>`SELECT to_regclass(${tables.migrations})::text AS found`,
-      orElse: () =>
-        sql<{
-          readonly found: string | null
-        }>`SELECT name AS found FROM sqlite_master WHERE type = 'table' AND name = ${tables.migrations}`
-    })
-    if (exists.length === 0 || exists[0]?.found == null) return []
-    const rows = yield* sql.unsafe<{ readonly version: number | string }>(
-      `SELECT version FROM ${tables.migrations} ORDER BY version`
-    )
-    return rows.map((row) => Number(row.version))
-  }
-)
+export const appliedMigrations = Migrations.applied(tables)
 
 /** Applies the pending migrations; the versions applied before and those applied now. */
 export const migrate = (
