@@ -3,7 +3,7 @@
  * file and a fresh PostgreSQL database, seeded in-process through the real commands. Exit codes,
  * what is printed, and what the database holds afterwards.
  */
-import { existsSync } from "node:fs"
+import { existsSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { join } from "node:path"
 import { EngagementView, MentorLoad, Projections } from "@stint/core"
@@ -345,6 +345,7 @@ describe("stint: arguments and failures", () => {
     }
     assert.isFalse(existsSync(file))
     assert.isFalse(existsSync(join(directory, "nope")))
+    rmSync(directory, { recursive: true, force: true })
   })
 
   it("an unreachable PostgreSQL server exits 1 with one readable line and no password", async () => {

@@ -4,7 +4,7 @@
  * database on the PostgreSQL server of the global setup).
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as TestDatabases from "@stint/testing/TestDatabases"
@@ -47,8 +47,10 @@ export interface Running {
 export const start = (args: ReadonlyArray<string>, options: Launch = {}): Running => {
   const env: Record<string, string | undefined> = { ...process.env, ...options.env }
   if (options.env?.DATABASE_URL === undefined) delete env.DATABASE_URL
+  // A working directory of its own unless given: removed when the run ends.
+  const own = options.cwd === undefined ? temporaryDirectory() : undefined
   const child = spawn(process.execPath, [options.bin ?? bin, ...args], {
-    cwd: options.cwd ?? temporaryDirectory(),
+    cwd: options.cwd ?? own,
     env,
     stdio: ["ignore", "pipe", "pipe"]
   })
@@ -62,7 +64,10 @@ export const start = (args: ReadonlyArray<string>, options: Launch = {}): Runnin
   })
   const done = new Promise<Result>((resolve, reject) => {
     child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
+    child.on("close", (code) => {
+      if (own !== undefined) rmSync(own, { recursive: true, force: true })
+      resolve({ code, stdout, stderr })
+    })
   })
   return { child, stdout: () => stdout, stderr: () => stderr, done }
 }
