@@ -25,6 +25,27 @@ export interface Places {
   readonly close: () => Promise<void>
 }
 
+/** How a report names a backend: "SQLite file", or PostgreSQL with its version when known. */
+export const label = (pg: Places["pg"], backend: "sqlite" | "pg"): string =>
+  backend === "sqlite" ? "SQLite file" : "version" in pg ? `PostgreSQL ${pg.version.split(" ")[0]}` : "PostgreSQL"
+
+/**
+ * Disposes a run's runtime and drops its place, ignoring failures: a failed store may not close
+ * cleanly, and a place goes with its temporary directory or server anyway.
+ */
+export const release = async (runtime: { readonly dispose: () => Promise<void> }, fresh: Fresh): Promise<void> => {
+  try {
+    await runtime.dispose()
+  } catch {
+    // a failed store may not close cleanly; the place is dropped anyway
+  }
+  try {
+    await fresh.drop()
+  } catch {
+    // removed with the temporary directory or the server
+  }
+}
+
 const withDatabase = (url: string, database: string): string => {
   const parsed = new URL(url)
   parsed.pathname = `/${database}`

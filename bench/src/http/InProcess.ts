@@ -18,7 +18,7 @@ import * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import type { Places } from "../Places.js"
+import * as Places from "../Places.js"
 import * as Lag from "../projections/Lag.js"
 import type { Place } from "../Subject.js"
 import * as BenchClock from "../stint/BenchClock.js"
@@ -63,7 +63,7 @@ export interface Result {
  * how long the async read models took to reach the head again.
  */
 export const measure = async (
-  places: Places,
+  places: Places.Places,
   backend: "sqlite" | "pg",
   loops: number,
   warmup: number,
@@ -92,15 +92,6 @@ export const measure = async (
       caughtUpAfterMs: performance.now() - end
     }
   } finally {
-    try {
-      await runtime.dispose()
-    } catch {
-      // a failed store may not close cleanly; the place is dropped anyway
-    }
-    try {
-      await fresh.drop()
-    } catch {
-      // removed with the temporary directory or the server
-    }
+    await Places.release(runtime, fresh)
   }
 }

@@ -4,7 +4,7 @@
  * refusal, the goal with ✓ or ✗, and where the CPU went. A failure is shown, never dropped.
  */
 import type { Facts } from "../Machine.js"
-import type { Places } from "../Places.js"
+import * as Places from "../Places.js"
 import * as StintDomain from "../stint/StintDomain.js"
 import { httpHeading } from "../ResultsFile.js"
 import type * as InProcess from "./InProcess.js"
@@ -27,7 +27,7 @@ export interface Outcome {
 
 export interface Context {
   readonly facts: Facts
-  readonly pg: Places["pg"]
+  readonly pg: Places.Places["pg"]
   readonly mode: Mode
   readonly connections: number
   /** Engagements per connection. */
@@ -84,12 +84,7 @@ export const errorsOf = (load: Load.Result): string => {
 }
 
 export const render = (outcomes: ReadonlyArray<Outcome>, context: Context): string => {
-  const label = (backend: "sqlite" | "pg") =>
-    backend === "sqlite"
-      ? "SQLite file"
-      : "version" in context.pg
-        ? `PostgreSQL ${context.pg.version.split(" ")[0]}`
-        : "PostgreSQL"
+  const label = (backend: "sqlite" | "pg") => Places.label(context.pg, backend)
   const engagements = context.connections * context.perConnection
   const commands = engagements * Load.steps.length
   const notes: Array<string> = []

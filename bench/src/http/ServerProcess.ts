@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
+import * as Environment from "../../../examples/server/src/Environment.js"
 
 /** How the server's TypeScript runs. */
 export type Mode = "bundled" | "tsx"
@@ -71,21 +72,14 @@ const listeningUrl = (line: string): string | undefined => {
 
 /** Starts the server; resolves once it logs that it is listening. */
 export const start = (options: Options): Promise<Server> => {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] =>
-        entry[1] !== undefined && !/^(STINT_|DATABASE_URL$|PORT$|HOST$)/.test(entry[0])
-    )
-  )
-  const env: Record<string, string> = {
-    ...inherited,
+  const env = Environment.forChild({
     PORT: "0",
     HOST: "127.0.0.1",
     STINT_DATA_DIR: options.dataDir,
     STINT_SECRET: options.secret,
     STINT_SEED: "false",
     ...(options.databaseUrl === undefined ? {} : { DATABASE_URL: options.databaseUrl })
-  }
+  })
   const child =
     options.mode === "bundled"
       ? spawn(process.execPath, [join(benchDirectory, "dist", "server.mjs")], { cwd: benchDirectory, env })

@@ -16,7 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Queue from "effect/Queue"
-import type { Places } from "../Places.js"
+import * as Places from "../Places.js"
 import * as StintDomain from "../stint/StintDomain.js"
 import * as Workload from "../Workload.js"
 import * as Stack from "./Stack.js"
@@ -146,7 +146,13 @@ const measured = (loops: ReadonlyArray<ReadonlyArray<Workload.Engagement>>, samp
   })
 
 /** One mode on a fresh place: warm up, then time the command loops; then, with read models, the catch-up. */
-const runMode = async (places: Places, backend: "sqlite" | "pg", mode: Mode, engagements: number, warmup: number) => {
+const runMode = async (
+  places: Places.Places,
+  backend: "sqlite" | "pg",
+  mode: Mode,
+  engagements: number,
+  warmup: number
+) => {
   const fresh = await places.fresh(backend)
   const runtime = ManagedRuntime.make(Stack.stint(fresh.place, mode === "off" ? {} : ReadModels.options()))
   try {
@@ -187,16 +193,7 @@ const runMode = async (places: Places, backend: "sqlite" | "pg", mode: Mode, eng
       })
     )
   } finally {
-    try {
-      await runtime.dispose()
-    } catch {
-      // a failed store may not close cleanly; the place is dropped anyway
-    }
-    try {
-      await fresh.drop()
-    } catch {
-      // removed with the temporary directory or the server
-    }
+    await Places.release(runtime, fresh)
   }
 }
 
@@ -206,7 +203,7 @@ const runMode = async (places: Places, backend: "sqlite" | "pg", mode: Mode, eng
  * on / off ratio comes from the unsampled run).
  */
 export const measure = async (
-  places: Places,
+  places: Places.Places,
   backend: "sqlite" | "pg",
   engagements: number,
   warmup: number

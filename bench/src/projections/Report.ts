@@ -3,7 +3,7 @@
  * command throughput with the read models on and off, each table with one line on what it measured.
  * A failure shows in its table; a document count that differs from the reference is marked ✗.
  */
-import type { Places } from "../Places.js"
+import * as Places from "../Places.js"
 import * as StintDomain from "../stint/StintDomain.js"
 import * as Workload from "../Workload.js"
 import * as Lag from "./Lag.js"
@@ -14,13 +14,8 @@ const int = (value: number): string => (Number.isFinite(value) ? Math.round(valu
 const seconds = (value: number): string => value.toFixed(value < 10 ? 2 : 1)
 const megabytes = (bytes: number): string => (bytes / 2 ** 20).toFixed(0)
 
-export const render = (results: Results, context: { readonly pg: Places["pg"] }): string => {
-  const label = (backend: "sqlite" | "pg") =>
-    backend === "sqlite"
-      ? "SQLite file"
-      : "version" in context.pg
-        ? `PostgreSQL ${context.pg.version.split(" ")[0]}`
-        : "PostgreSQL"
+export const render = (results: Results, context: { readonly pg: Places.Places["pg"] }): string => {
+  const label = (backend: "sqlite" | "pg") => Places.label(context.pg, backend)
   const { expected, log } = results
   const documents = (name: string, found: number) => {
     const want = expected.get(name)

@@ -4,9 +4,9 @@
  * goes back and always moves at least a millisecond, so no two commands share an instant (Stint
  * refuses two sessions at the same instant). Sleeps and nanoseconds (spans) stay real.
  */
-import * as Clock from "effect/Clock"
-import * as Effect from "effect/Effect"
+import type * as Clock from "effect/Clock"
 import * as Layer from "effect/Layer"
+import * as BenchClock from "../stint/BenchClock.js"
 
 export interface SimulatedClock {
   readonly clock: Clock.Clock
@@ -18,17 +18,9 @@ export interface SimulatedClock {
 }
 
 export const make = (start: number): SimulatedClock => {
-  const real = Clock.make()
   let current = start
   const millis = () => current
-  const clock: Clock.Clock = {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: millis,
-    currentTimeMillis: Effect.sync(millis),
-    unsafeCurrentTimeNanos: () => real.unsafeCurrentTimeNanos(),
-    currentTimeNanos: real.currentTimeNanos,
-    sleep: (duration) => real.sleep(duration)
-  }
+  const clock = BenchClock.fromMillis(millis)
   return {
     clock,
     set: (target) => {

@@ -8,14 +8,9 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
-export const make = (): Clock.Clock => {
+/** A clock whose milliseconds come from `millis`; nanoseconds and sleeps stay real. */
+export const fromMillis = (millis: () => number): Clock.Clock => {
   const real = Clock.make()
-  let last = 0
-  const millis = (): number => {
-    const now = Date.now()
-    last = now > last ? now : last + 1
-    return last
-  }
   return {
     [Clock.ClockTypeId]: Clock.ClockTypeId,
     unsafeCurrentTimeMillis: millis,
@@ -24,6 +19,15 @@ export const make = (): Clock.Clock => {
     currentTimeNanos: real.currentTimeNanos,
     sleep: (duration) => real.sleep(duration)
   }
+}
+
+export const make = (): Clock.Clock => {
+  let last = 0
+  return fromMillis(() => {
+    const now = Date.now()
+    last = now > last ? now : last + 1
+    return last
+  })
 }
 
 /** Runs everything built from this layer on a fresh strictly increasing clock. */

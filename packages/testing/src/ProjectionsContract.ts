@@ -7,6 +7,8 @@ import * as Ids from "@stint/core/domain/Ids"
 import * as Codec from "@stint/core/handling/EventCodec"
 import * as Projection from "@stint/core/projection/Projection"
 import * as Projections from "@stint/core/projection/Projections"
+import { ProjectionStore } from "@stint/core/projection/ProjectionStore"
+import * as Checkpoint from "@stint/core/store/Checkpoint"
 import { EventStore } from "@stint/core/store/EventStore"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -16,6 +18,24 @@ import * as Option from "effect/Option"
 import { counting, declare, declareMany, interests, total } from "./ProjectionFixtures.js"
 
 export { counting, declare, declareMany, interests, total } from "./ProjectionFixtures.js"
+
+/**
+ * A projection store's side of a live inline generation: it refuses checkpoint moves (appends keep
+ * it current, no builder may move it), but takes documents without a move (the append hook's
+ * writes). Every `ProjectionStore` runs it.
+ */
+export const liveInlineGenerationRefusesMoves = Effect.gen(function* () {
+  const store = yield* ProjectionStore
+  const generation = yield* store.create("p", { version: 1, inline: true })
+  const move = (from: Checkpoint.Checkpoint, to: Checkpoint.Checkpoint) =>
+    store.commit(generation, [], { from, to, events: 1 })
+  yield* move(Checkpoint.start, { commit: 1n, position: 1n })
+  yield* store.promote(generation)
+  const refused = yield* Effect.flip(move({ commit: 1n, position: 1n }, { commit: 2n, position: 2n }))
+  assert.strictEqual(refused._tag === "CheckpointConflict" ? refused.actual : refused._tag, "live")
+  yield* store.commit(generation, [{ id: "a", document: { n: 1 }, keys: [] }])
+  assert.deepStrictEqual([...(yield* store.getMany(generation, ["a"]))], [["a", { n: 1 }]])
+})
 
 /** Builds `Projections` (and the event store it reads) over new, empty storage for each test. */
 export type Subject = (options: Projections.Options) => Layer.Layer<Projections.Projections | EventStore, unknown>

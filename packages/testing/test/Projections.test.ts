@@ -2,8 +2,12 @@
 import * as MemoryProjectionStore from "@stint/core/projection/MemoryProjectionStore"
 import * as Projections from "@stint/core/projection/Projections"
 import * as MemoryEventStore from "@stint/core/store/MemoryEventStore"
-import { declare, interests, projectionsContract } from "@stint/testing/ProjectionsContract"
-import * as Checkpoint from "@stint/core/store/Checkpoint"
+import {
+  declare,
+  interests,
+  liveInlineGenerationRefusesMoves,
+  projectionsContract
+} from "@stint/testing/ProjectionsContract"
 import { ProjectionStore } from "@stint/core/projection/ProjectionStore"
 import { EventStore } from "@stint/core/store/EventStore"
 import { assert, describe, it } from "@effect/vitest"
@@ -15,19 +19,7 @@ projectionsContract("memory", (options) =>
 
 describe("MemoryProjectionStore", () => {
   it.effect("a live inline generation refuses checkpoint moves: appends keep it, no builder may", () =>
-    Effect.gen(function* () {
-      const store = yield* MemoryProjectionStore.make
-      const generation = yield* store.create("p", { version: 1, inline: true })
-      const move = (from: Checkpoint.Checkpoint, to: Checkpoint.Checkpoint) =>
-        store.commit(generation, [], { from, to, events: 1 })
-      yield* move(Checkpoint.start, { commit: 1n, position: 1n })
-      yield* store.promote(generation)
-      const refused = yield* Effect.flip(move({ commit: 1n, position: 1n }, { commit: 2n, position: 2n }))
-      assert.strictEqual(refused._tag === "CheckpointConflict" ? refused.actual : refused._tag, "live")
-      // Documents without a move (the append hook's writes) still go in.
-      yield* store.commit(generation, [{ id: "a", document: { n: 1 }, keys: [] }])
-      assert.deepStrictEqual([...(yield* store.getMany(generation, ["a"]))], [["a", { n: 1 }]])
-    })
+    liveInlineGenerationRefusesMoves.pipe(Effect.provide(MemoryProjectionStore.layer))
   )
 })
 

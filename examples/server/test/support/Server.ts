@@ -19,6 +19,7 @@ import type * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
 import { type CommandName, type commands, pathOf } from "../../src/Api.js"
+import * as Environment from "../../src/Environment.js"
 import * as Token from "../../src/Token.js"
 
 declare module "vitest" {
@@ -191,14 +192,7 @@ export const newSecret = (): string => randomBytes(32).toString("base64url")
 /** Starts a server on `database`; resolves once it logs that it is listening. */
 export const start = async (database: Database, options: StartOptions = {}): Promise<Server> => {
   const secret = options.secret ?? newSecret()
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] =>
-        entry[1] !== undefined && !/^(STINT_|DATABASE_URL$|PORT$|HOST$)/.test(entry[0])
-    )
-  )
-  const env: Record<string, string> = {
-    ...inherited,
+  const env = Environment.forChild({
     PORT: "0",
     HOST: "127.0.0.1",
     STINT_DATA_DIR: database.dataDir,
@@ -207,7 +201,7 @@ export const start = async (database: Database, options: StartOptions = {}): Pro
     STINT_DEADLINE_INTERVAL: options.deadlineInterval ?? "200 millis",
     ...(database.databaseUrl === undefined ? {} : { DATABASE_URL: database.databaseUrl }),
     ...options.env
-  }
+  })
   for (const name of options.unset ?? []) delete env[name]
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: serverDirectory,

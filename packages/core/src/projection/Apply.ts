@@ -109,3 +109,12 @@ export const toStored = <D, I>(
   }
   return Either.right(stored)
 }
+
+/** A batch's stored changes: `applyBatch`, then `toStored` (with `known` brought up to date). */
+export const storedChanges = <D, I, E>(
+  projection: Projection<D, I>,
+  envelopes: ReadonlyArray<Envelope>,
+  known: Known<D>,
+  load: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, D>, E>
+): Effect.Effect<ReadonlyArray<StoredChange>, E | StoreError> =>
+  Effect.flatMap(applyBatch(projection, envelopes, known, load), (changed) => toStored(projection, changed, known))

@@ -330,18 +330,15 @@ const makeHook = (options: Options) =>
             )
             continue
           }
-          const known: Apply.Known<unknown> = new Map()
-          const changed = yield* Apply.applyBatch(
+          const stored = yield* Apply.storedChanges(
             projection,
             envelopes.right,
-            known,
+            new Map(),
             loader(store, generation, projection, true)
           )
-          const stored = Apply.toStored(projection, changed, known)
-          if (Either.isLeft(stored)) return yield* stored.left
           writes.push(
             store
-              .commit(generation, stored.right)
+              .commit(generation, stored)
               .pipe(
                 Effect.catchTag("CheckpointConflict", (cause) =>
                   Effect.fail(new StoreError({ method: "Projections.inline", cause }))
@@ -454,15 +451,13 @@ const make = (options: Options) =>
           yield* yieldToEventLoop
           return to
         }
-        const changed = yield* Apply.applyBatch(
+        const stored = yield* Apply.storedChanges(
           projection,
           envelopes.right,
           known,
           loader(store, target, projection, false)
         )
-        const stored = Apply.toStored(projection, changed, known)
-        if (Either.isLeft(stored)) return yield* stored.left
-        yield* store.commit(target, stored.right, move)
+        yield* store.commit(target, stored, move)
         // Bounded: a rebuild of a large log must not keep every document in memory.
         if (known.size > 50_000) known.clear()
         yield* yieldToEventLoop
