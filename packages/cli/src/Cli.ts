@@ -145,7 +145,6 @@ export const make = (options: Options = {}) => {
           )
         }).pipe(
           Effect.catchTags({
-            UnknownProjection: (e) => CliError.usage(`${e.message}; known projections: ${known.join(", ")}`),
             // Building the older version would switch every server back to it.
             NewerVersionDeployed: (e) =>
               CliError.failure(

@@ -12,7 +12,8 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Cli from "./support/cli.js"
+import * as TestDatabases from "@stint/testing/TestDatabases"
+import * as StintProcess from "./support/process.js"
 import * as Seed from "./support/seed.js"
 
 const knownProjections = [
@@ -36,7 +37,7 @@ interface StatusJson {
 }
 
 const statusOf = async (database: string): Promise<StatusJson> => {
-  const result = await Cli.run(["status", "--json", "--database", database])
+  const result = await StintProcess.run(["status", "--json", "--database", database])
   assert.strictEqual(result.code, 0, result.stderr)
   return JSON.parse(result.stdout) as StatusJson
 }
@@ -53,13 +54,13 @@ const documents = (database: string) =>
   )
 
 const backends = [
-  { name: "SQLite", skip: false, create: async () => Cli.sqliteDatabase() },
-  { name: "PostgreSQL", skip: Cli.pgUrl === "", create: Cli.pgDatabase }
+  { name: "SQLite", skip: false, create: async () => TestDatabases.sqliteDatabase() },
+  { name: "PostgreSQL", skip: TestDatabases.pgUrl() === "", create: TestDatabases.pgDatabase }
 ] as const
 
 for (const backend of backends) {
   describe.skipIf(backend.skip)(`stint on ${backend.name}`, { sequential: true }, () => {
-    let database: Cli.TestDatabase
+    let database: TestDatabases.TestDatabase
     let seeded = 0
     beforeAll(async () => {
       database = await backend.create()
@@ -69,12 +70,12 @@ for (const backend of backends) {
     })
 
     it("migrate creates the schema, then finds nothing to apply", async () => {
-      const first = await Cli.run(["migrate", "--database", database.url])
+      const first = await StintProcess.run(["migrate", "--database", database.url])
       assert.strictEqual(first.code, 0, first.stderr)
       assert.include(first.stdout, "schema version 0 → 2")
       assert.include(first.stdout, "applied 1: event log, streams, commands, checkpoints")
       assert.include(first.stdout, "applied 2: projections: generations, documents, index keys")
-      const again = await Cli.run(["migrate", "--database", database.url])
+      const again = await StintProcess.run(["migrate", "--database", database.url])
       assert.strictEqual(again.code, 0, again.stderr)
       assert.include(again.stdout, "schema is up to date (version 2); nothing to apply")
     })
@@ -100,7 +101,7 @@ for (const backend of backends) {
       )
       const caughtUp = await statusOf(database.url)
       for (const p of caughtUp.projections) assert.strictEqual(p.lag, 0, p.name)
-      const table = await Cli.run(["status", "--database", database.url])
+      const table = await StintProcess.run(["status", "--database", database.url])
       assert.strictEqual(table.code, 0, table.stderr)
       assert.match(table.stdout, /^PROJECTION +VERSION +MODE +GEN +STATE +CHECKPOINT +EVENTS +LAG +BUILDING$/m)
       assert.match(table.stdout, /^mentor-load +1 +async +1 +live +\d+\.\d+ +[\d,]+ +0 +-$/m)
@@ -111,7 +112,7 @@ for (const backend of backends) {
         const before = await documents(database.url)
         assert.isAbove(before.load.length, 0)
         assert.isAbove(before.views.length, 100)
-        const result = await Cli.run(["rebuild", name, "--database", database.url])
+        const result = await StintProcess.run(["rebuild", name, "--database", database.url])
         assert.strictEqual(result.code, 0, result.stderr)
         // Not a terminal: one line per report (at most one a second), the first and the last always.
         const lines = result.stderr.split("\n").filter((line) => line.startsWith(`${name}: `))
@@ -136,7 +137,7 @@ for (const backend of backends) {
     }
 
     it("rebuild of an unknown projection exits 2 listing the known ones", async () => {
-      const result = await Cli.run(["rebuild", "mentor-lod", "--database", database.url])
+      const result = await StintProcess.run(["rebuild", "mentor-lod", "--database", database.url])
       assert.strictEqual(result.code, 2)
       assert.include(
         result.stderr,
@@ -147,7 +148,7 @@ for (const backend of backends) {
 
     it("stream prints a stream's events as stored, as text or JSON lines", async () => {
       const id = `engagement-${Seed.engagementIdOf(0, 3)}`
-      const text = await Cli.run(["stream", id, "--database", database.url])
+      const text = await StintProcess.run(["stream", id, "--database", database.url])
       assert.strictEqual(text.code, 0, text.stderr)
       const lines = text.stdout.trimEnd().split("\n")
       assert.deepStrictEqual(
@@ -168,7 +169,7 @@ for (const backend of backends) {
       for (const [i, line] of lines.entries()) assert.include(line, `${id}#${i + 1}`)
       assert.include(text.stdout, Seed.noteText, "operators see notes as stored")
 
-      const json = await Cli.run(["stream", id, "--json", "--redact-notes", "--database", database.url])
+      const json = await StintProcess.run(["stream", id, "--json", "--redact-notes", "--database", database.url])
       assert.strictEqual(json.code, 0, json.stderr)
       const events = json.stdout
         .trimEnd()
@@ -182,19 +183,19 @@ for (const backend of backends) {
       assert.strictEqual(events.find((e) => e.type === "NoteAdded")?.data.text, "[redacted]")
       assert.notInclude(json.stdout, Seed.noteText)
 
-      const missing = await Cli.run(["stream", "engagement-nope", "--database", database.url])
+      const missing = await StintProcess.run(["stream", "engagement-nope", "--database", database.url])
       assert.strictEqual(missing.code, 1)
       assert.include(missing.stderr, "stint: stream engagement-nope has no events")
     })
 
     it("tail prints the events appended after it starts, and exits 0 on SIGINT", async () => {
-      const tail = Cli.start(["tail", "--database", database.url])
+      const tail = StintProcess.start(["tail", "--database", database.url])
       try {
-        await Cli.waitFor("tail to start", () => tail.stderr().includes("(Ctrl-C to stop)"))
+        await StintProcess.waitFor("tail to start", () => tail.stderr().includes("(Ctrl-C to stop)"))
         assert.strictEqual(tail.stdout(), "", "nothing from before it started")
         const appended = await Effect.runPromise(Seed.engagements(1, 2).pipe(Effect.provide(Seed.layer(database.url))))
         seeded += appended
-        await Cli.waitFor(`${appended} events`, () => tail.stdout().split("\n").length - 1 >= appended)
+        await StintProcess.waitFor(`${appended} events`, () => tail.stdout().split("\n").length - 1 >= appended)
         const lines = tail.stdout().trimEnd().split("\n")
         assert.strictEqual(lines.length, appended)
         assert.include(lines[0], `engagement-${Seed.engagementIdOf(2, 0)}#1  EngagementRequested`)
@@ -207,9 +208,9 @@ for (const backend of backends) {
     })
 
     it("tail --from replays the log from a checkpoint", async () => {
-      const tail = Cli.start(["tail", "--from", "0.0", "--json", "--database", database.url])
+      const tail = StintProcess.start(["tail", "--from", "0.0", "--json", "--database", database.url])
       try {
-        await Cli.waitFor("the whole log", () => tail.stdout().split("\n").length - 1 >= seeded)
+        await StintProcess.waitFor("the whole log", () => tail.stdout().split("\n").length - 1 >= seeded)
       } finally {
         tail.child.kill("SIGINT")
       }
@@ -235,7 +236,7 @@ for (const backend of backends) {
         await Effect.runPromise(Seed.seed(database.url, 60, { catchUp: true }))
         // Appends go on before, during and after the switch (interrupting between commands is safe).
         const appending = server.runFork(Seed.engagements(1000, 4))
-        const result = await Cli.run(["rebuild", "mentor-load", "--database", database.url])
+        const result = await StintProcess.run(["rebuild", "mentor-load", "--database", database.url])
         assert.strictEqual(result.code, 0, result.stderr)
         const switched = /^rebuilt mentor-load: generation 2 is live at [\d.]+ \(([\d,]+) events\)/.exec(result.stdout)
         assert.isNotNull(switched, result.stdout)
@@ -278,25 +279,25 @@ for (const backend of backends) {
 
 describe("a host's own stint", () => {
   it("registers the host's projections: a new version shows in status, rebuilds, and the older stint refuses to rebuild it", async () => {
-    const database = Cli.sqliteDatabase()
+    const database = TestDatabases.sqliteDatabase()
     try {
       await Effect.runPromise(Seed.seed(database.url, 20, { catchUp: true }))
       const host = ["--database", database.url]
-      const before = await Cli.run(["status", ...host], { bin: Cli.hostBin })
+      const before = await StintProcess.run(["status", ...host], { bin: StintProcess.hostBin })
       assert.strictEqual(before.code, 0, before.stderr)
       assert.match(before.stdout, /^mentor-load +2 \(serving 1\) +async +1 +live /m)
 
-      const rebuilt = await Cli.run(["rebuild", "mentor-load", ...host], { bin: Cli.hostBin })
+      const rebuilt = await StintProcess.run(["rebuild", "mentor-load", ...host], { bin: StintProcess.hostBin })
       assert.strictEqual(rebuilt.code, 0, rebuilt.stderr)
       assert.match(rebuilt.stdout, /^rebuilt mentor-load: generation 2 is live/)
-      const after = await Cli.run(["status", ...host], { bin: Cli.hostBin })
+      const after = await StintProcess.run(["status", ...host], { bin: StintProcess.hostBin })
       assert.match(after.stdout, /^mentor-load +2 +async +2 +live /m)
 
       // The built-in stint registers version 1: building it would switch every server back.
-      const older = await Cli.run(["rebuild", "mentor-load", ...host])
+      const older = await StintProcess.run(["rebuild", "mentor-load", ...host])
       assert.strictEqual(older.code, 1)
       assert.include(older.stderr, "serves version 2 of mentor-load; this stint registers version 1")
-      const unchanged = await Cli.run(["status", ...host])
+      const unchanged = await StintProcess.run(["status", ...host])
       assert.match(unchanged.stdout, /^mentor-load +1 \(serving 2\) +async +2 +live /m)
     } finally {
       await database.dispose()
@@ -314,7 +315,7 @@ describe("stint: arguments and failures", () => {
       ["status", "--database", "mysql://u:hunter2@127.0.0.1/db"],
       ["tail", "--from", "yesterday", "--database", "x.db"]
     ]) {
-      const result = await Cli.run(args)
+      const result = await StintProcess.run(args)
       assert.strictEqual(result.code, 2, `stint ${args.join(" ")}: ${result.stderr}`)
       assert.notInclude(result.stderr, "hunter2")
       assert.notInclude(result.stderr, "    at ", "no stack trace")
@@ -322,12 +323,12 @@ describe("stint: arguments and failures", () => {
   })
 
   it("without --database or DATABASE_URL, asks for one; DATABASE_URL is used when set", async () => {
-    const none = await Cli.run(["status"])
+    const none = await StintProcess.run(["status"])
     assert.strictEqual(none.code, 2)
     assert.include(none.stderr, "pass --database")
-    const db = Cli.sqliteDatabase()
+    const db = TestDatabases.sqliteDatabase()
     try {
-      const migrated = await Cli.run(["migrate"], { env: { DATABASE_URL: db.url } })
+      const migrated = await StintProcess.run(["migrate"], { env: { DATABASE_URL: db.url } })
       assert.strictEqual(migrated.code, 0, migrated.stderr)
       assert.isTrue(existsSync(db.url))
     } finally {
@@ -336,10 +337,10 @@ describe("stint: arguments and failures", () => {
   })
 
   it("a missing SQLite file is an error for every command but migrate, and is not created", async () => {
-    const directory = Cli.temporaryDirectory()
+    const directory = StintProcess.temporaryDirectory()
     const file = join(directory, "nope", "stint.db")
     for (const args of [["status"], ["stream", "mentor-x"], ["rebuild", "mentor-load"], ["tail"]]) {
-      const result = await Cli.run([...args, "--database", file])
+      const result = await StintProcess.run([...args, "--database", file])
       assert.strictEqual(result.code, 1, result.stderr)
       assert.include(result.stderr, `stint: no SQLite database at ${file}`)
     }
@@ -358,7 +359,7 @@ describe("stint: arguments and failures", () => {
     })
     const url = `postgres://stint:hunter2@127.0.0.1:${port}/stint`
     for (const command of ["status", "migrate"]) {
-      const result = await Cli.run([command, "--database", url])
+      const result = await StintProcess.run([command, "--database", url])
       assert.strictEqual(result.code, 1, result.stderr)
       assert.strictEqual(
         result.stderr,
@@ -368,11 +369,11 @@ describe("stint: arguments and failures", () => {
     }
   })
 
-  it.skipIf(Cli.pgUrl === "")("a PostgreSQL database that does not exist exits 1, naming it", async () => {
-    const url = new URL(Cli.pgUrl)
+  it.skipIf(TestDatabases.pgUrl() === "")("a PostgreSQL database that does not exist exits 1, naming it", async () => {
+    const url = new URL(TestDatabases.pgUrl())
     url.password = "hunter2"
     url.pathname = "/no_such_database"
-    const result = await Cli.run(["status", "--database", url.toString()])
+    const result = await StintProcess.run(["status", "--database", url.toString()])
     assert.strictEqual(result.code, 1, result.stderr)
     assert.include(result.stderr, 'database "no_such_database" does not exist')
     assert.notInclude(result.stderr, "hunter2")

@@ -33,14 +33,7 @@ import * as SessionJournal from "@stint/core/readmodel/SessionJournal"
 import * as Stint from "@stint/core/Stint"
 import * as Checkpoint from "@stint/core/store/Checkpoint"
 import type { StreamId } from "@stint/core/store/StreamId"
-import {
-  type CommandError,
-  InvalidArgument,
-  type ListError,
-  type ProjectionError,
-  type ReadError,
-  StintClosed
-} from "./Errors.js"
+import { InvalidArgument, StintClosed } from "./Errors.js"
 import type { ActorInput, CommandInput, CommandOptions, FeedOptions, PageOptions } from "./Input.js"
 import * as Feed from "./internal/feed.js"
 import { settle } from "./internal/settle.js"
@@ -404,6 +397,3 @@ const rejectingIterator = <A>(error: Error): AsyncIterableIterator<A> => {
   }
   return iterator
 }
-
-/** The error types of the calls, for hosts that wrap them. */
-export type { CommandError, ListError, ProjectionError, ReadError }

@@ -25,7 +25,10 @@ import * as SqlEventStore from "./SqlEventStore.js"
 import * as SqlProjectionStore from "./SqlProjectionStore.js"
 
 /** Options: the composed layer's (policy, upcasters, projections) and the connection's. */
-export interface Options extends Stint.ComposedOptions, Database.Options {}
+export interface Options extends Stint.ComposedOptions, Database.Options {
+  /** Run the migrations as it starts (default true); a tool that checked the schema already passes false. */
+  readonly migrate?: boolean
+}
 
 /** Everything `layer` provides. */
 export type Services =
@@ -46,12 +49,14 @@ export type StartError = Database.InvalidDatabaseUrl | SqlError | StoreError | C
  * read models unless `projections` says otherwise.
  */
 export const layer = (database: string | Database.Target, options: Options = {}): Layer.Layer<Services, StartError> => {
-  const { maxConnections, ...composed } = options
-  return Stint.layerWithProjections(SqlEventStore.layer(), {
+  const { maxConnections, migrate, ...composed } = options
+  // The projection store is built first (everything else stands on it) and runs the migrations for
+  // both stores: once per start, not once per store.
+  return Stint.layerWithProjections(SqlEventStore.layer({ migrate: false }), {
     ...composed,
     projections: composed.projections ?? ReadModels.options()
   }).pipe(
-    Layer.provideMerge(SqlProjectionStore.layer()),
+    Layer.provideMerge(SqlProjectionStore.layer(migrate === undefined ? {} : { migrate })),
     Layer.provideMerge(Database.layer(database, maxConnections === undefined ? {} : { maxConnections }))
   )
 }

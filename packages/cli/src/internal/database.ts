@@ -169,7 +169,9 @@ export const stint = (
 ): Layer.Layer<SqlStint.Services, CliError.CliError> =>
   SqlStint.layer(resolved.target, {
     projections: { ...(options.projections ?? ReadModels.options()), run: false },
-    maxConnections: 2
+    maxConnections: 2,
+    // `open` checked the schema first: the CLI changes it only in `migrate`.
+    migrate: false
   }).pipe(Layer.catchAll((error) => Layer.fail(cannotOpen(resolved, error))))
 
 /** Everything a command other than `migrate` needs before it opens Stint: the file, the schema. */

@@ -154,6 +154,18 @@ export const make = (options: HandlerOptions = {}) =>
     const decodeAppended = (records: ReadonlyArray<RecordedEvent>) =>
       Effect.forEach(records, (record) => codec.decodeRecord(record))
 
+    /** The answer to a command id already recorded: its first result, marked as a duplicate. */
+    const firstResult = (commandId: CommandId, records: ReadonlyArray<RecordedEvent>) =>
+      Effect.map(decodeAppended(records), (events) => ({ commandId, events, duplicate: true }) satisfies CommandResult)
+
+    /** The first result of a command id the store has recorded, if it has. */
+    const recorded = (commandId: CommandId) =>
+      Effect.flatMap(store.lookupCommand(commandId), (previous) =>
+        Option.isNone(previous)
+          ? Effect.succeed(Option.none<CommandResult>())
+          : Effect.asSome(firstResult(commandId, previous.value.events))
+      )
+
     const appendOf = <S>(
       loaded: Loaded<S> | undefined,
       category: Codec.Category,
@@ -207,10 +219,7 @@ export const make = (options: HandlerOptions = {}) =>
             ...appendOf(mentee, "mentee", decision.mentee)
           ]
         })
-        if (appended.duplicate) {
-          const events = yield* decodeAppended(appended.events)
-          return { commandId, events, duplicate: true } satisfies CommandResult
-        }
+        if (appended.duplicate) return yield* firstResult(commandId, appended.events)
         // The store returns the records in request order: pair them with the events just decided
         // rather than decoding what was encoded a moment ago.
         const decided: ReadonlyArray<Codec.DomainEvent> = [
@@ -231,11 +240,8 @@ export const make = (options: HandlerOptions = {}) =>
     const execute = Effect.fn("Stint.execute")(function* (command: Command, context: CommandContext) {
       yield* Effect.annotateCurrentSpan({ command: command._tag })
       const commandId = CommandId.make(context.commandId ?? crypto.randomUUID())
-      const previous = yield* store.lookupCommand(commandId)
-      if (Option.isSome(previous)) {
-        const events = yield* decodeAppended(previous.value.events)
-        return { commandId, events, duplicate: true } satisfies CommandResult
-      }
+      const previous = yield* recorded(commandId)
+      if (Option.isSome(previous)) return previous.value
       const decided = attempt(command, context, commandId).pipe(
         Effect.retry({ schedule: retryConflicts, while: (e) => e instanceof WrongExpectedVersion })
       )
@@ -247,12 +253,10 @@ export const make = (options: HandlerOptions = {}) =>
         Effect.catchIf(
           (e) => e._tag !== "StoreError" && e._tag !== "InvalidStoreData" && !(e instanceof WrongExpectedVersion),
           (refusal) =>
-            Effect.gen(function* () {
-              const previous = yield* store.lookupCommand(commandId)
-              if (Option.isNone(previous)) return yield* Effect.fail(refusal)
-              const events = yield* decodeAppended(previous.value.events)
-              return { commandId, events, duplicate: true } satisfies CommandResult
-            })
+            Effect.flatMap(
+              recorded(commandId),
+              Option.match({ onNone: () => Effect.fail(refusal), onSome: Effect.succeed })
+            )
         )
       )
     })

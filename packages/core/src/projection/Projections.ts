@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Codec from "../handling/EventCodec.js"
@@ -170,6 +171,25 @@ interface Registered {
   readonly projection: Registrable
   readonly inline: boolean
 }
+
+/** The newest version deployed: of the generations not retired (0 when there are none). */
+const deployedVersion = (generations: ReadonlyArray<Generation>): number =>
+  Math.max(0, ...generations.filter((g) => g.state !== "retired").map((g) => g.version))
+
+/**
+ * Retries an effect that lost a checkpoint race to another runner or builder (the next attempt starts
+ * from where it is now); after 100 losses the conflict is a `StoreError` of `method`.
+ */
+const retryingConflicts =
+  (method: string) =>
+  <A, E, R>(self: Effect.Effect<A, E | CheckpointConflict, R>): Effect.Effect<A, E | StoreError, R> =>
+    self.pipe(
+      Effect.retry({ while: (e) => Predicate.isTagged(e, "CheckpointConflict"), times: 100 }),
+      Effect.catchIf(
+        (e): e is CheckpointConflict => Predicate.isTagged(e, "CheckpointConflict"),
+        (cause) => Effect.fail(new StoreError({ method, cause }))
+      )
+    )
 
 const registrations = (options: Options): ReadonlyArray<Registered> => {
   const all = [
@@ -526,7 +546,7 @@ const make = (options: Options) =>
     const target = (r: Registered) =>
       Effect.gen(function* () {
         const generations = yield* store.generations(r.projection.name)
-        const newest = Math.max(0, ...generations.filter((g) => g.state !== "retired").map((g) => g.version))
+        const newest = deployedVersion(generations)
         if (newest > r.projection.version) {
           yield* Effect.logWarning(
             `projection ${r.projection.name}: version ${newest} is deployed; this process (version ${r.projection.version}) leaves it to the newer ones`
@@ -546,13 +566,7 @@ const make = (options: Options) =>
         if (generation === undefined) return
         if (generation.state === "building") return yield* build(r, generation, () => Effect.void)
         if (!r.inline) yield* catchUpTarget(r, generation, () => Effect.void)
-      }).pipe(
-        // Another runner moved the checkpoint first: start again from where it is now.
-        Effect.retry({ while: (e) => e._tag === "CheckpointConflict", times: 100 }),
-        Effect.catchTag("CheckpointConflict", (cause) =>
-          Effect.fail(new StoreError({ method: "Projections.catchUp", cause }))
-        )
-      )
+      }).pipe(retryingConflicts("Projections.catchUp"))
 
     /** The runner of one projection: holds its lease, builds if needed, then follows the log. */
     const runOne = (r: Registered): Effect.Effect<never> => {
@@ -689,7 +703,7 @@ const make = (options: Options) =>
         const r = yield* find(name)
         // A build cut short (a crash, an interrupted rebuild) is resumed from its checkpoint.
         const generations = yield* store.generations(name)
-        const deployed = Math.max(0, ...generations.filter((g) => g.state !== "retired").map((g) => g.version))
+        const deployed = deployedVersion(generations)
         if (deployed > r.projection.version) {
           return yield* new NewerVersionDeployed({ name, deployed, registered: r.projection.version })
         }
@@ -700,11 +714,8 @@ const make = (options: Options) =>
         const generation = unfinished ?? (yield* create(r))
         yield* build(r, generation, opts.onProgress ?? (() => Effect.void))
       }).pipe(
-        // Another builder moved the checkpoint: the next attempt resumes the unfinished generation.
-        Effect.retry({ while: (e) => e._tag === "CheckpointConflict", times: 100 }),
-        Effect.catchTag("CheckpointConflict", (cause) =>
-          Effect.fail(new StoreError({ method: "Projections.rebuild", cause }))
-        ),
+        // The next attempt resumes the unfinished generation.
+        retryingConflicts("Projections.rebuild"),
         Effect.withSpan("Projections.rebuild", { attributes: { "stint.projection": name } })
       )
 

@@ -1,16 +1,11 @@
 /**
  * The CLI as operators run it: `node bin/stint.js …` in a child process, with its exit code, stdout
- * and stderr; and the databases it runs against (an SQLite file in a temporary directory, a fresh
- * database on the PostgreSQL server of the global setup).
+ * and stderr (the databases it runs against come from `@stint/testing/TestDatabases`).
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as TestDatabases from "@stint/testing/TestDatabases"
-
-/** The PostgreSQL server of this run, or "" when the PostgreSQL tests skip. */
-export const pgUrl: string = TestDatabases.pgUrl()
 
 /** The built-in `stint`. */
 export const bin = join(import.meta.dirname, "..", "..", "bin", "stint.js")
@@ -83,5 +78,3 @@ export const waitFor = async (what: string, condition: () => boolean, timeout = 
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
-
-export { pgDatabase, sqliteDatabase, type TestDatabase } from "@stint/testing/TestDatabases"
