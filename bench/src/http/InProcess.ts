@@ -1,51 +1,29 @@
 /**
  * The in-process side of the comparison: the same engagements through the same commands, by
  * `StintDomain`'s loops (one per HTTP connection), on a fresh store of the same backend wired as the
- * server wires it (`examples/server/src/Storage.ts`): `Stint.layerWithProjections` over
- * `SqlEventStore.layer()` with `ReadModels.options()`, `SqlProjectionStore.layer()`, and the driver's
- * client (better-sqlite3, or `pg` with 16 connections). The one difference is the bench's strictly
+ * server wires it: `SqlStint.layer` with the server's own `Storage.options` (the built-in read
+ * models; better-sqlite3, or `pg` with 16 connections). The one difference is the bench's strictly
  * increasing clock, which the in-process loops need to record two sessions in the agreement's
  * millisecond (over HTTP the sessions take their time from the client, after each answer).
  */
-import * as PgClient from "@effect/sql-pg/PgClient"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import type * as SqlClient from "@effect/sql/SqlClient"
-import * as ReadModels from "@stint/core/readmodel/ReadModels"
-import * as Stint from "@stint/core/Stint"
-import * as SqlEventStore from "@stint/sql/SqlEventStore"
-import * as SqlProjectionStore from "@stint/sql/SqlProjectionStore"
+import * as SqlStint from "@stint/sql/SqlStint"
 import * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Redacted from "effect/Redacted"
 import * as Places from "../Places.js"
 import * as Lag from "../projections/Lag.js"
 import type { Place } from "../Subject.js"
 import * as BenchClock from "../stint/BenchClock.js"
 import * as StintDomain from "../stint/StintDomain.js"
 import * as Workload from "../Workload.js"
+import * as Storage from "../../../examples/server/src/Storage.js"
 
-/** The server's pool size on PostgreSQL. */
-export const pgConnections = 16
-
-const client = (place: Place): Layer.Layer<SqlClient.SqlClient, unknown> => {
-  switch (place._tag) {
-    case "sqlite":
-      return SqliteClient.layer({ filename: place.filename })
-    case "pg":
-      return PgClient.layer({ url: Redacted.make(place.url), maxConnections: pgConnections })
-    case "memory":
-      throw new Error("the server runs on SQLite or PostgreSQL")
-  }
+/** The server's storage layer (`Storage.layer`, with its options) on a place, on the bench's clock. */
+const layer = (place: Place) => {
+  if (place._tag === "memory") throw new Error("the server runs on SQLite or PostgreSQL")
+  const database = place._tag === "pg" ? place.url : { kind: "sqlite" as const, filename: place.filename }
+  return SqlStint.layer(database, Storage.options).pipe(Layer.provideMerge(BenchClock.layer()))
 }
-
-/** The server's storage layer (`Storage.layer`) on a place, on the bench's clock. */
-const layer = (place: Place) =>
-  Stint.layerWithProjections(SqlEventStore.layer(), { projections: ReadModels.options() }).pipe(
-    Layer.provideMerge(SqlProjectionStore.layer()),
-    Layer.provideMerge(client(place)),
-    Layer.provideMerge(BenchClock.layer())
-  )
 
 export interface Result {
   readonly commands: number

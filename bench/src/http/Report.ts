@@ -11,6 +11,7 @@ import type * as InProcess from "./InProcess.js"
 import * as Load from "./Load.js"
 import type * as OverHttp from "./OverHttp.js"
 import type { Mode } from "./ServerProcess.js"
+import { int, percentile } from "../Figures.js"
 
 /** The issue's goal: over HTTP at least this share of the in-process rate… */
 export const goalRatio = 0.5
@@ -55,11 +56,6 @@ export const sustained = (result: InProcess.Result): number =>
 const sustainedHttp = (load: Load.Result, caughtUpAfterMs: number): number =>
   load.accepted / (load.seconds + caughtUpAfterMs / 1000)
 
-/** Nearest rank. */
-export const percentile = (sorted: ArrayLike<number>, p: number): number =>
-  sorted.length === 0 ? Number.NaN : sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!
-
-const int = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "—")
 const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : "—")
 const times = (value: number): string => `${value.toFixed(2)}×`
 const percent = (value: number): string => `${Math.round(value * 100)} %`

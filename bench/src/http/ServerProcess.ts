@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
-import * as Environment from "../../../examples/server/src/Environment.js"
+import * as Launch from "../../../examples/server/src/Launch.js"
 
 /** How the server's TypeScript runs. */
 export type Mode = "bundled" | "tsx"
@@ -57,22 +57,9 @@ const cpuOf = (pid: number): number | undefined => {
   }
 }
 
-const listeningUrl = (line: string): string | undefined => {
-  if (!line.includes('"listening"')) return undefined
-  try {
-    const parsed = JSON.parse(line) as { message?: unknown; annotations?: { url?: unknown } }
-    const message = Array.isArray(parsed.message) ? parsed.message : [parsed.message]
-    return message.includes("listening") && typeof parsed.annotations?.url === "string"
-      ? parsed.annotations.url
-      : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /** Starts the server; resolves once it logs that it is listening. */
 export const start = (options: Options): Promise<Server> => {
-  const env = Environment.forChild({
+  const env = Launch.environment({
     PORT: "0",
     HOST: "127.0.0.1",
     STINT_DATA_DIR: options.dataDir,
@@ -109,7 +96,7 @@ export const start = (options: Options): Promise<Server> => {
       keep(line)
       if (line.includes('"logLevel":"ERROR"')) errors++
       if (url !== undefined) return
-      url = listeningUrl(line)
+      url = Launch.listeningUrl(line)
       if (url === undefined) return
       clearTimeout(timer)
       resolve({

@@ -20,6 +20,7 @@ import * as Places from "../Places.js"
 import * as StintDomain from "../stint/StintDomain.js"
 import * as Workload from "../Workload.js"
 import * as Stack from "./Stack.js"
+import { percentile } from "../Figures.js"
 
 /** Milliseconds between two lag samples while the writers run. */
 export const sampleEveryMs = 50
@@ -71,10 +72,6 @@ type Mode = "off" | "on" | "sampled"
 
 const describe = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}`.split("\n")[0]!.slice(0, 300) : String(error).slice(0, 300)
-
-/** Nearest rank. */
-const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
-  sorted.length === 0 ? Number.NaN : sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!
 
 /** Every async projection's lag now, by name (undefined while it has no generation yet). */
 const asyncLags = Effect.flatMap(Projections.Projections, (projections) =>

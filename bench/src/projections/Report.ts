@@ -9,8 +9,8 @@ import * as Workload from "../Workload.js"
 import * as Lag from "./Lag.js"
 import * as LogCopy from "./LogCopy.js"
 import type { Results } from "./Run.js"
+import { int } from "../Figures.js"
 
-const int = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "—")
 const seconds = (value: number): string => value.toFixed(value < 10 ? 2 : 1)
 const megabytes = (bytes: number): string => (bytes / 2 ** 20).toFixed(0)
 

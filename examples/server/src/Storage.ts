@@ -9,10 +9,11 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { ServerConfig } from "./ServerConfig.js"
 
+/** How the server opens Stint: the built-in read models, and a PostgreSQL pool of 16 connections. */
+export const options: SqlStint.Options = { maxConnections: 16 }
+
 /** Stint with its read models, on the configured database; migrations run as it starts. */
-export const layer = Layer.unwrapEffect(
-  Effect.map(ServerConfig, (config) => SqlStint.layer(config.database, { maxConnections: 16 }))
-)
+export const layer = Layer.unwrapEffect(Effect.map(ServerConfig, (config) => SqlStint.layer(config.database, options)))
 
 /** The deadline process, every `STINT_DEADLINE_INTERVAL`. */
 export const deadlines = Layer.unwrapEffect(

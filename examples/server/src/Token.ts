@@ -1,6 +1,6 @@
 /**
  * Signed bearer tokens: HS256 JSON Web Tokens carrying a user id and a role. The server takes the
- * actor of every command from the token (never from the body); `npx -y pnpm@10 token <user> [role]`
+ * actor of every command from the token (never from the body); `npx -y pnpm@10 --silent mint-token <user> [role]`
  * mints one for trying the API.
  */
 import { createHmac, timingSafeEqual } from "node:crypto"

@@ -1,5 +1,5 @@
 /**
- * Mints a token for trying the API: `npx -y pnpm@10 token <user> [user|admin] [hours]`. It signs with
+ * Mints a token for trying the API: `npx -y pnpm@10 --silent mint-token <user> [user|admin] [hours]`. It signs with
  * `STINT_SECRET` when set, else with the development secret in `STINT_DATA_DIR` (`./data`), which the
  * server also uses.
  */

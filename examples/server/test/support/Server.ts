@@ -19,7 +19,7 @@ import type * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
 import { type CommandName, type commands, pathOf } from "../../src/Api.js"
-import * as Environment from "../../src/Environment.js"
+import * as Launch from "../../src/Launch.js"
 import * as Token from "../../src/Token.js"
 
 declare module "vitest" {
@@ -172,27 +172,13 @@ const exitOf = (child: ChildProcess): Promise<Exit> =>
     else child.once("exit", (code, signal) => resolve({ code, signal }))
   })
 
-/** The base URL from a JSON log line `{"message":"listening","annotations":{"url":…}}`, if it is one. */
-const listeningUrl = (line: string): string | undefined => {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(line)
-  } catch {
-    return undefined
-  }
-  if (typeof parsed !== "object" || parsed === null) return undefined
-  const { message, annotations } = parsed as { message?: unknown; annotations?: { url?: unknown } }
-  const isListening = message === "listening" || (Array.isArray(message) && message.includes("listening"))
-  return isListening && typeof annotations?.url === "string" ? annotations.url : undefined
-}
-
 /** A new signing secret. */
 export const newSecret = (): string => randomBytes(32).toString("base64url")
 
 /** Starts a server on `database`; resolves once it logs that it is listening. */
 export const start = async (database: Database, options: StartOptions = {}): Promise<Server> => {
   const secret = options.secret ?? newSecret()
-  const env = Environment.forChild({
+  const env = Launch.environment({
     PORT: "0",
     HOST: "127.0.0.1",
     STINT_DATA_DIR: database.dataDir,
@@ -226,7 +212,7 @@ export const start = async (database: Database, options: StartOptions = {}): Pro
       const lines = pending.split("\n")
       pending = lines.pop() ?? ""
       for (const line of lines) {
-        const found = listeningUrl(line)
+        const found = Launch.listeningUrl(line)
         if (found !== undefined) {
           clearTimeout(timer)
           resolve(found.replace(/\/$/, ""))
