@@ -23,8 +23,8 @@ export const statusOf = (error: CommandError | ListError): number => {
     case "OutOfBounds":
     case "ReasonRequired":
     case "AreaNotOffered":
-    case "NoteNotAllowed":
       return 422
+    case "NoteNotAllowed":
     case "InvalidTransition":
     case "EngagementAlreadyExists":
     case "MentorAlreadyRegistered":
