@@ -98,6 +98,10 @@ export const make = (options: Options = {}) =>
         WHERE name = ? AND generation = ? AND commit_id = ? AND position = ?
           AND state <> 'retired' AND NOT (state = 'live' AND ${pg ? "inline" : "inline = 1"})`),
       current: text(`SELECT ${columns} FROM ${t.projections} WHERE name = ? AND generation = ?`),
+      // Every generation of the projection, locked in one order (no deadlock between two switches).
+      // PostgreSQL returns a row it waited for as the other transaction left it: states are current.
+      lockGenerations: text(`SELECT generation, state FROM ${t.projections} WHERE name = ?
+        ORDER BY generation${pg ? " FOR UPDATE" : ""}`),
       promote: text(`UPDATE ${t.projections}
         SET state = CASE WHEN generation = ? THEN 'live' ELSE 'retired' END, updated_at = ?
         WHERE name = ? AND (generation = ? OR state <> 'retired')`),
@@ -349,15 +353,33 @@ export const make = (options: Options = {}) =>
       }).pipe(Effect.catchTag("SqlError", (cause) => Effect.fail(storeError("ProjectionStore.commit")(cause))))
 
     const promote = (target: Target) =>
-      Effect.flatMap(now, (at) =>
-        transaction((c) =>
+      Effect.gen(function* () {
+        const at = yield* now
+        const outcome = yield* transaction((c) =>
           Effect.gen(function* () {
+            // The projection's rows locked first (SQLite's write lock is already held): a rival's switch
+            // that retired this generation, and dropped its documents, has committed or waits for us.
+            const rows = yield* query<Pick<GenerationRow, "generation" | "state">>(c, statements.lockGenerations, [
+              target.name
+            ])
+            const row = rows.find((r) => Number(r.generation) === target.generation)
+            if (row === undefined || row.state === "retired") {
+              return new CheckpointConflict({
+                name: `${target.name}#${target.generation}`,
+                expected: "building",
+                actual: row?.state ?? "missing"
+              })
+            }
+            // Already live (a co-builder switched first): a rebuild begun since must not be retired.
+            if (row.state === "live") return undefined
             yield* query(c, statements.promote, [target.generation, at, target.name, target.generation])
             yield* query(c, statements.dropKeys, [target.name, target.generation])
             yield* query(c, statements.dropDocuments, [target.name, target.generation])
+            return undefined
           })
         )
-      ).pipe(Effect.mapError(storeError("ProjectionStore.promote")))
+        if (outcome !== undefined) return yield* outcome
+      }).pipe(Effect.catchTag("SqlError", (cause) => Effect.fail(storeError("ProjectionStore.promote")(cause))))
 
     /** The key every append of a store with inline projections holds shared (PostgreSQL). */
     const inlineLock = `SELECT pg_advisory_xact_lock(hashtextextended('${t.prefix}inline', 0))`

@@ -2,7 +2,11 @@
 import * as Projections from "@stint/core/projection/Projections"
 import * as SqlEventStore from "@stint/sql/SqlEventStore"
 import * as SqlProjectionStore from "@stint/sql/SqlProjectionStore"
-import { liveInlineGenerationRefusesMoves, projectionsContract } from "@stint/testing/ProjectionsContract"
+import {
+  liveInlineGenerationRefusesMoves,
+  projectionsContract,
+  retiredGenerationStaysRetired
+} from "@stint/testing/ProjectionsContract"
 import { describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -32,6 +36,15 @@ for (const backend of backends) {
       Effect.gen(function* () {
         const database = yield* backend.database
         yield* liveInlineGenerationRefusesMoves.pipe(
+          Effect.provide(SqlProjectionStore.layer().pipe(Layer.provide(backend.client(database))))
+        )
+      }).pipe(Effect.scoped)
+    )
+
+    it.effect("a generation retired by another's switch is never made live again", () =>
+      Effect.gen(function* () {
+        const database = yield* backend.database
+        yield* retiredGenerationStaysRetired.pipe(
           Effect.provide(SqlProjectionStore.layer().pipe(Layer.provide(backend.client(database))))
         )
       }).pipe(Effect.scoped)

@@ -37,6 +37,46 @@ export const liveInlineGenerationRefusesMoves = Effect.gen(function* () {
   assert.deepStrictEqual([...(yield* store.getMany(generation, ["a"]))], [["a", { n: 1 }]])
 })
 
+/**
+ * A projection store's side of a switch: a generation retired by another's switch (its documents
+ * dropped) is never made live again, and the refusal changes nothing; switching to the live one again
+ * changes nothing either. Every `ProjectionStore` runs it.
+ */
+export const retiredGenerationStaysRetired = Effect.gen(function* () {
+  const store = yield* ProjectionStore
+  const first = yield* store.create("p", { version: 1, inline: false })
+  const second = yield* store.create("p", { version: 1, inline: false })
+  yield* store.commit(second, [{ id: "a", document: { n: 2 }, keys: [] }], {
+    from: Checkpoint.start,
+    to: { commit: 1n, position: 1n },
+    events: 1
+  })
+  yield* store.promote(second)
+  const refused = yield* Effect.flip(store.promote(first))
+  assert.deepStrictEqual(refused._tag === "CheckpointConflict" ? [refused.name, refused.actual] : refused._tag, [
+    "p#1",
+    "retired"
+  ])
+  assert.deepStrictEqual(
+    (yield* store.generations("p")).map((g) => g.state),
+    ["retired", "live"]
+  )
+  assert.deepStrictEqual([...(yield* store.getMany(second, ["a"]))], [["a", { n: 2 }]])
+  // Switching to the live generation again (a co-builder's late switch) changes nothing: a rebuild
+  // begun since goes on.
+  const third = yield* store.create("p", { version: 1, inline: false })
+  yield* store.promote(second)
+  assert.deepStrictEqual(
+    (yield* store.generations("p")).map((g) => g.state),
+    ["retired", "live", "building"]
+  )
+  yield* store.promote(third)
+  assert.deepStrictEqual(
+    (yield* store.generations("p")).map((g) => g.state),
+    ["retired", "retired", "live"]
+  )
+})
+
 /** Builds `Projections` (and the event store it reads) over new, empty storage for each test. */
 export type Subject = (options: Projections.Options) => Layer.Layer<Projections.Projections | EventStore, unknown>
 

@@ -64,6 +64,12 @@ export const make: Effect.Effect<ProjectionStoreShape> = Effect.sync(() => {
   const missing = (target: Target) =>
     Effect.dieMessage(`projection ${target.name} has no generation ${target.generation}`)
 
+  /** A rival's generation went live and retired this one: it must not come back. */
+  const retired = (target: Target) =>
+    Effect.fail(
+      new CheckpointConflict({ name: `${target.name}#${target.generation}`, expected: "building", actual: "retired" })
+    )
+
   const index = (s: Storage, name: string): Array<Entry> => {
     let entries = s.indexes.get(name)
     if (entries === undefined) {
@@ -193,21 +199,28 @@ export const make: Effect.Effect<ProjectionStoreShape> = Effect.sync(() => {
         Effect.flatMap(check, (s) => (within === undefined ? write(s) : Effect.zipRight(within, write(s))))
       )
     },
+    // Between commits: a commit's `within` never writes into a generation retired under it.
     promote: (target) =>
-      Effect.suspend(() => {
-        const list = registry.get(target.name) ?? []
-        if (storage(target) === undefined) return missing(target)
-        for (const s of list) {
-          const live = s.generation.generation === target.generation
-          s.generation = { ...s.generation, state: live ? "live" : "retired" }
-          if (!live) {
-            s.documents.clear()
-            s.indexes.clear()
-            s.keysOf.clear()
+      commits.withPermits(1)(
+        Effect.suspend(() => {
+          const list = registry.get(target.name) ?? []
+          const promoted = storage(target)
+          if (promoted === undefined) return missing(target)
+          if (promoted.generation.state === "retired") return retired(target)
+        // Already live (a co-builder switched first): a rebuild begun since must not be retired.
+        if (promoted.generation.state === "live") return Effect.void
+          for (const s of list) {
+            const live = s.generation.generation === target.generation
+            s.generation = { ...s.generation, state: live ? "live" : "retired" }
+            if (!live) {
+              s.documents.clear()
+              s.indexes.clear()
+              s.keysOf.clear()
+            }
           }
-        }
-        return Effect.void
-      }),
+          return Effect.void
+        })
+      ),
     exclusive: (effect) => effect,
     lease: (name) =>
       Effect.acquireRelease(

@@ -126,8 +126,13 @@ export interface ProjectionStoreShape {
     /** Runs in the same transaction, after the checkpoint moved (a custom projection's writes). */
     within?: Effect.Effect<void, StoreError>
   ) => Effect.Effect<void, CheckpointConflict | StoreError>
-  /** Makes `target` the live generation; the others are retired and their documents dropped. */
-  readonly promote: (target: Target) => Effect.Effect<void, StoreError>
+  /**
+   * Makes `target` the live generation; the others are retired and their documents dropped. Nothing
+   * changes when `target` is live already. Refused with `CheckpointConflict`, changing nothing, when
+   * `target` was retired meanwhile (a rival builder's generation went live and dropped its documents):
+   * a retired generation never serves again.
+   */
+  readonly promote: (target: Target) => Effect.Effect<void, CheckpointConflict | StoreError>
   /**
    * Runs `effect` while no append can run (the switch of an inline projection to live: its final
    * catch-up and promotion must not miss an append that skipped it).
