@@ -13,7 +13,7 @@ import * as Checkpoint from "@stint/core/store/Checkpoint"
 import { type AppendRequest, type AppendResult, EventStore, type StreamAppend } from "@stint/core/store/EventStore"
 import * as ExpectedVersion from "@stint/core/store/ExpectedVersion"
 import type { NewEvent, RecordedEvent } from "@stint/core/store/RecordedEvent"
-import type { InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/store/StoreError"
+import type { CommandIdReused, InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/store/StoreError"
 import * as StreamId from "@stint/core/store/StreamId"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
@@ -93,7 +93,7 @@ const assertStrictlyIncreasing = (events: ReadonlyArray<RecordedEvent>): void =>
   }
 }
 
-type AppendError = WrongExpectedVersion | InvalidStoreData | StoreError
+type AppendError = WrongExpectedVersion | CommandIdReused | InvalidStoreData | StoreError
 
 /** Runs an append that must fail with `WrongExpectedVersion`, and checks the error's fields. */
 const expectWrongVersion = <R>(

@@ -402,7 +402,7 @@ describe("invariants", () => {
       }
     }))
 
-  it("INV-17 idempotent commands: the same command id twice appends nothing and returns the first result", () =>
+  it("INV-17 idempotent commands: the same command id twice appends nothing and returns the first result; for another request it is refused", () =>
     fc.assert(
       fc.asyncProperty(A.scenario({ maxSteps: 12 }), async (s) => {
         const program = Effect.gen(function* () {
@@ -429,8 +429,15 @@ describe("invariants", () => {
               expect(Either.isRight(second)).toBe(true)
               if (Either.isRight(second)) {
                 expect(second.right.events).toEqual(first.right.events)
-                if (first.right.events.length > 0) expect(second.right.duplicate).toBe(true)
+                // Recorded even when it decided nothing: the retry is a duplicate either way.
+                expect(second.right.duplicate).toBe(true)
               }
+              // The same id for another request (the same command from someone else) is refused.
+              const other =
+                actor._tag === "System" ? ActorModule.user(Ids.UserId.make("someone-else")) : ActorModule.system
+              const reused = yield* Effect.either(stint.execute(command, { actor: other, commandId }))
+              expect(Either.isLeft(reused) && reused.left._tag).toBe("CommandIdReused")
+              expect(yield* count).toBe(n1)
             } else {
               expect(Either.isLeft(second) && second.left._tag).toBe(first.left._tag)
             }

@@ -27,19 +27,24 @@ import type { MenteeEvent } from "../mentee/MenteeEvent.js"
 import * as MenteeState from "../mentee/MenteeState.js"
 import type { MentorEvent } from "../mentor/MentorEvent.js"
 import * as MentorState from "../mentor/MentorState.js"
-import { EventStore, type StreamAppend } from "../store/EventStore.js"
+import { EventStore, reusesCommandId, type StreamAppend } from "../store/EventStore.js"
 import * as ExpectedVersion from "../store/ExpectedVersion.js"
 import type { RecordedEvent } from "../store/RecordedEvent.js"
 import type { InvalidStoreData, StoreError } from "../store/StoreError.js"
-import { WrongExpectedVersion } from "../store/StoreError.js"
+import { CommandIdReused, WrongExpectedVersion } from "../store/StoreError.js"
 import type { StreamId } from "../store/StreamId.js"
 import * as Codec from "./EventCodec.js"
+import * as Idempotency from "./Idempotency.js"
 import { InvalidCommand } from "./InvalidCommand.js"
 
 /** Who sends a command, and the ids that trace it. */
 export interface CommandContext {
   readonly actor: Actor
-  /** Idempotency: the same id again appends nothing and returns the first result. Default: a new UUID. */
+  /**
+   * Idempotency: the same id with the same request again appends nothing and returns the first result;
+   * with another request it is refused (`CommandIdReused`). Default: a new UUID. For a caller's key,
+   * see `Idempotency.commandIdOf`.
+   */
   readonly commandId?: string
   readonly correlationId?: string
   readonly causationId?: string
@@ -54,7 +59,7 @@ export interface CommandResult {
 }
 
 /** What executing a command can fail with. */
-export type ExecuteError = Refusal | WrongExpectedVersion | InvalidStoreData | StoreError
+export type ExecuteError = Refusal | WrongExpectedVersion | CommandIdReused | InvalidStoreData | StoreError
 
 interface Loaded<S> {
   readonly streamId: StreamId
@@ -158,12 +163,18 @@ export const make = (options: HandlerOptions = {}) =>
     const firstResult = (commandId: CommandId, records: ReadonlyArray<RecordedEvent>) =>
       Effect.map(decodeAppended(records), (events) => ({ commandId, events, duplicate: true }) satisfies CommandResult)
 
-    /** The first result of a command id the store has recorded, if it has. */
-    const recorded = (commandId: CommandId) =>
-      Effect.flatMap(store.lookupCommand(commandId), (previous) =>
-        Option.isNone(previous)
-          ? Effect.succeed(Option.none<CommandResult>())
-          : Effect.asSome(firstResult(commandId, previous.value.events))
+    /** The first result of a command id the store has recorded, if it has (and for this request). */
+    const recorded = (
+      commandId: CommandId,
+      fingerprint: string | undefined
+    ): Effect.Effect<Option.Option<CommandResult>, CommandIdReused | InvalidStoreData | StoreError> =>
+      Effect.flatMap(
+        store.lookupCommand(commandId),
+        (previous): Effect.Effect<Option.Option<CommandResult>, CommandIdReused | InvalidStoreData> => {
+          if (Option.isNone(previous)) return Effect.succeed(Option.none())
+          if (reusesCommandId(previous.value, { fingerprint })) return Effect.fail(new CommandIdReused({ commandId }))
+          return Effect.asSome(firstResult(commandId, previous.value.events))
+        }
       )
 
     const appendOf = <S>(
@@ -182,7 +193,12 @@ export const make = (options: HandlerOptions = {}) =>
             }
           ]
 
-    const attempt = (command: Command, context: CommandContext, commandId: CommandId) =>
+    const attempt = (
+      command: Command,
+      context: CommandContext,
+      commandId: CommandId,
+      fingerprint: string | undefined
+    ) =>
       Effect.gen(function* () {
         const engagementId = Decider.engagementOf(command)
         const engagement = engagementId === undefined ? undefined : yield* loadEngagement(engagementId)
@@ -205,10 +221,13 @@ export const make = (options: HandlerOptions = {}) =>
         })
         if (Either.isLeft(result)) return yield* Effect.fail(result.left)
         const decision: Decision.Decision = result.right
-        if (Decision.isEmpty(decision)) {
+        // A decision to do nothing writes nothing; a caller's own command id is still recorded (with
+        // the streams' versions checked), so that reusing it for another request is refused.
+        if (Decision.isEmpty(decision) && fingerprint === undefined) {
           return { commandId, events: [], duplicate: false } satisfies CommandResult
         }
         const appended = yield* store.append({
+          ...(fingerprint === undefined ? {} : { fingerprint }),
           commandId,
           actor: context.actor,
           correlationId: context.correlationId ?? commandId,
@@ -240,9 +259,11 @@ export const make = (options: HandlerOptions = {}) =>
     const execute = Effect.fn("Stint.execute")(function* (command: Command, context: CommandContext) {
       yield* Effect.annotateCurrentSpan({ command: command._tag })
       const commandId = CommandId.make(context.commandId ?? crypto.randomUUID())
-      const previous = yield* recorded(commandId)
+      // Only a caller's own id can come again: a fresh UUID needs no fingerprint.
+      const fingerprint = context.commandId === undefined ? undefined : Idempotency.fingerprint(command, context.actor)
+      const previous = yield* recorded(commandId, fingerprint)
       if (Option.isSome(previous)) return previous.value
-      const decided = attempt(command, context, commandId).pipe(
+      const decided = attempt(command, context, commandId, fingerprint).pipe(
         Effect.retry({ schedule: retryConflicts, while: (e) => e instanceof WrongExpectedVersion })
       )
       if (context.commandId === undefined) return yield* decided
@@ -251,10 +272,14 @@ export const make = (options: HandlerOptions = {}) =>
       // command: answer with the first result.
       return yield* decided.pipe(
         Effect.catchIf(
-          (e) => e._tag !== "StoreError" && e._tag !== "InvalidStoreData" && !(e instanceof WrongExpectedVersion),
+          (e) =>
+            e._tag !== "StoreError" &&
+            e._tag !== "InvalidStoreData" &&
+            e._tag !== "CommandIdReused" &&
+            !(e instanceof WrongExpectedVersion),
           (refusal) =>
             Effect.flatMap(
-              recorded(commandId),
+              recorded(commandId, fingerprint),
               Option.match({ onNone: () => Effect.fail(refusal), onSome: Effect.succeed })
             )
         )

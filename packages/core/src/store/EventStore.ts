@@ -11,7 +11,7 @@ import type { CommandId } from "../domain/Ids.js"
 import type { Checkpoint } from "./Checkpoint.js"
 import type { ExpectedVersion } from "./ExpectedVersion.js"
 import type { NewEvent, RecordedEvent } from "./RecordedEvent.js"
-import type { InvalidStoreData, StoreError, WrongExpectedVersion } from "./StoreError.js"
+import type { CommandIdReused, InvalidStoreData, StoreError, WrongExpectedVersion } from "./StoreError.js"
 import type { StreamId } from "./StreamId.js"
 
 /** The events for one stream of an append, and what the writer expects of that stream. */
@@ -29,6 +29,12 @@ export interface AppendRequest {
   readonly correlationId: string
   readonly causationId: string
   readonly streams: ReadonlyArray<StreamAppend>
+  /**
+   * What the command id stands for (a hash of the request). Given, the command id is recorded with it
+   * even when the append writes no event, and the same id with another fingerprint is refused with
+   * `CommandIdReused`. Without it, an append without events records nothing.
+   */
+  readonly fingerprint?: string
 }
 
 export interface AppendResult {
@@ -39,6 +45,8 @@ export interface AppendResult {
   readonly versions: ReadonlyArray<{ readonly streamId: StreamId; readonly version: number }>
   /** True when the command id had already been appended and nothing was written this time. */
   readonly duplicate: boolean
+  /** The fingerprint recorded with the command id (none for appends made without one). */
+  readonly fingerprint?: string
 }
 
 export interface ReadAllOptions {
@@ -51,11 +59,12 @@ export interface ReadAllOptions {
 export interface EventStoreShape {
   /**
    * Appends to one or more streams atomically, each with its expected version. When `commandId` was
-   * appended before, writes nothing and returns the first result with `duplicate: true`.
+   * appended before, writes nothing and returns the first result with `duplicate: true` — or fails
+   * with `CommandIdReused` when both carry fingerprints and they differ.
    */
   readonly append: (
     request: AppendRequest
-  ) => Effect.Effect<AppendResult, WrongExpectedVersion | InvalidStoreData | StoreError>
+  ) => Effect.Effect<AppendResult, WrongExpectedVersion | CommandIdReused | InvalidStoreData | StoreError>
   /** The events of a stream from a version (1-based, inclusive; default 1), in order. */
   readonly readStream: (
     streamId: StreamId,
@@ -70,6 +79,18 @@ export interface EventStoreShape {
   /** The checkpoint of the last event in the log (`Checkpoint.start` when empty). */
   readonly head: Effect.Effect<Checkpoint, StoreError>
 }
+
+/**
+ * Whether an append reuses a recorded command id for another request: both carry fingerprints and
+ * they differ. (An append or record without one, as written before fingerprints, is a plain retry.)
+ */
+export const reusesCommandId = (
+  recorded: { readonly fingerprint?: string | undefined },
+  request: { readonly fingerprint?: string | undefined }
+): boolean =>
+  recorded.fingerprint !== undefined &&
+  request.fingerprint !== undefined &&
+  recorded.fingerprint !== request.fingerprint
 
 /** The event store. Provide `layerMemory`, or `@stint/sql`'s layer for SQLite and PostgreSQL. */
 export class EventStore extends Context.Tag("@stint/core/EventStore")<EventStore, EventStoreShape>() {}

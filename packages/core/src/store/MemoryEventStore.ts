@@ -21,11 +21,12 @@ import {
   type AppendResult,
   EventStore,
   type EventStoreShape,
-  type ReadAllOptions
+  type ReadAllOptions,
+  reusesCommandId
 } from "./EventStore.js"
 import * as ExpectedVersion from "./ExpectedVersion.js"
 import * as RecordedEvent from "./RecordedEvent.js"
-import { InvalidStoreData, type StoreError, WrongExpectedVersion } from "./StoreError.js"
+import { CommandIdReused, InvalidStoreData, type StoreError, WrongExpectedVersion } from "./StoreError.js"
 import * as StoreInput from "./StoreInput.js"
 import type { StreamId } from "./StreamId.js"
 
@@ -89,9 +90,13 @@ export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
   const write = (
     request: AppendRequest,
     now: number
-  ): Effect.Effect<AppendResult, WrongExpectedVersion | InvalidStoreData | StoreError> => {
+  ): Effect.Effect<AppendResult, WrongExpectedVersion | CommandIdReused | InvalidStoreData | StoreError> => {
     const previous = state.commands.get(request.commandId)
-    if (previous !== undefined) return Effect.succeed({ ...previous, duplicate: true })
+    if (previous !== undefined) {
+      return reusesCommandId(previous, request)
+        ? Effect.fail(new CommandIdReused({ commandId: request.commandId }))
+        : Effect.succeed({ ...previous, duplicate: true })
+    }
 
     const commit = state.lastCommit + 1n
     const recordedAt = DateTime.unsafeMake(now)
@@ -132,9 +137,19 @@ export const make: Effect.Effect<EventStoreShape> = Effect.gen(function* () {
       versions.push({ streamId: stream.streamId, version })
     }
 
-    const result: AppendResult = { commandId: request.commandId, events, versions, duplicate: false }
-    // A pure check (no events) records nothing, so the command id stays free for a real append.
-    if (events.length === 0) return Effect.succeed(result)
+    const result: AppendResult = {
+      commandId: request.commandId,
+      events,
+      versions,
+      duplicate: false,
+      ...(request.fingerprint === undefined ? {} : { fingerprint: request.fingerprint })
+    }
+    if (events.length === 0) {
+      // A pure check records nothing, so the command id stays free for a real append; with a
+      // fingerprint the command is recorded: a different request under its id is then refused.
+      if (request.fingerprint !== undefined) state.commands.set(result.commandId, result)
+      return Effect.succeed(result)
+    }
     if (Option.isNone(hook)) return Effect.succeed(publish(result))
     return Effect.as(hook.value.afterWrite(events), result).pipe(Effect.map(publish))
   }

@@ -12,6 +12,18 @@ export class WrongExpectedVersion extends Schema.TaggedError<WrongExpectedVersio
   }
 }
 
+/**
+ * A command id already recorded for a different request (another command, body or actor): a retry
+ * must send the same request, and a new request needs a new id. Nothing was written.
+ */
+export class CommandIdReused extends Schema.TaggedError<CommandIdReused>()("CommandIdReused", {
+  commandId: Schema.String
+}) {
+  override get message(): string {
+    return `command id ${this.commandId} was used for a different request; send a new request with a new id (a new Idempotency-Key)`
+  }
+}
+
 /** A stream id, event or row the store cannot accept or read back; names where it is. */
 export class InvalidStoreData extends Schema.TaggedError<InvalidStoreData>()("InvalidStoreData", {
   streamId: Schema.String,
