@@ -5,9 +5,14 @@ import { type Compiled, compile, docsDir, outputMismatch, run, type Snippet, wri
 // Every TypeScript block of README.md and docs/*.md is type-checked (one compiler run for all of
 // them); blocks fenced ```ts run are also executed. See docs/index.md#how-the-snippets-are-checked.
 const snippets: ReadonlyArray<Snippet> = writeAll()
-const checkerFiles = ["test/Snippets.ts", "test/Snippets.test.ts", "test/Links.test.ts", "vitest.config.ts"].map((f) =>
-  path.join(docsDir, f)
-)
+const checkerFiles = [
+  "test/Snippets.ts",
+  "test/Snippets.test.ts",
+  "test/Links.test.ts",
+  "test/RefusalTable.ts",
+  "test/RefusalTable.test.ts",
+  "vitest.config.ts"
+].map((f) => path.join(docsDir, f))
 const runTimeout = 60_000
 
 let compiled: Compiled

@@ -1,51 +1,26 @@
 /**
- * What each rejection of `@stint/node` means over HTTP: one `switch` on the error's tag. The domain
- * refuses in two ways: the request can never succeed as written (422), or it conflicts with the
- * current state of the engagement, mentor or mentee (409).
+ * What each rejection of `@stint/node` means over HTTP. A refusal answers by its kind, which the
+ * domain gives every refusal (`kindOf`); the other rejections by their tag, in one `switch`.
  */
 import type { ErrorRequestHandler } from "express"
-import type { CommandError, ListError } from "@stint/node"
+import { type CommandError, isRefusal, kindOf, type ListError, type RefusalKind } from "@stint/node"
 
+/** The status of each kind of refusal. */
+const statusOfKind: { readonly [Kind in RefusalKind]: number } = {
+  forbidden: 403,
+  not_found: 404,
+  invalid: 422, // the command can never succeed as written
+  conflict: 409 // not in the current state of the engagement, mentor or mentee
+}
+
+/** The status of a rejection. */
 export const statusOf = (error: CommandError | ListError): number => {
+  if (isRefusal(error)) return statusOfKind[kindOf(error)]
   switch (error._tag) {
     case "InvalidCommand":
     case "InvalidArgument":
     case "InvalidQuery":
       return 400
-    case "NotAllowed":
-      return 403
-    case "EngagementNotFound":
-    case "MentorNotFound":
-    case "SessionNotFound":
-    case "GoalNotFound":
-      return 404
-    case "SelfMentoring":
-    case "OutOfBounds":
-    case "ReasonRequired":
-    case "AreaNotOffered":
-      return 422
-    case "NoteNotAllowed":
-    case "InvalidTransition":
-    case "EngagementAlreadyExists":
-    case "MentorAlreadyRegistered":
-    case "RequestExpired":
-    case "NotDueYet":
-    case "AlreadyCountered":
-    case "SessionCapReached":
-    case "DuplicateSession":
-    case "WindowClosed":
-    case "ExtensionAlreadyOffered":
-    case "NoOpenExtension":
-    case "ExtensionLimitReached":
-    case "GoalAlreadyMet":
-    case "NoSessionHeld":
-    case "FeedbackAlreadyGiven":
-    case "SessionOutsideWindow":
-    case "OpenRequestLimitReached":
-    case "LiveEngagementExists":
-    case "CooldownActive":
-    case "MentorAtCapacity":
-    case "MentorPaused":
     case "WrongExpectedVersion":
       return 409
     case "StoreError":

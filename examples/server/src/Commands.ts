@@ -23,10 +23,13 @@ import {
   Unprocessable
 } from "./Api.js"
 
-const forbidden = new Set(["NotAllowed"])
-const notFound = new Set(["EngagementNotFound", "MentorNotFound", "SessionNotFound", "GoalNotFound"])
-/** Never acceptable, whatever the state: the request itself is wrong. */
-const unprocessable = new Set(["OutOfBounds", "SelfMentoring", "ReasonRequired", "AreaNotOffered"])
+/** The HTTP answer of each kind of refusal; the kind of each refusal is the domain's (`Refusal.kindOf`). */
+const errorOfKind = {
+  forbidden: Forbidden,
+  not_found: NotFound,
+  invalid: Unprocessable,
+  conflict: Conflict
+} satisfies Record<Refusal.RefusalKind, unknown>
 
 const encodeRefusal = Schema.encodeSync(Refusal.Refusal)
 
@@ -38,12 +41,9 @@ export const httpError = (error: { readonly _tag: string; readonly message: stri
   if (error._tag === "WrongExpectedVersion") {
     return new Conflict({ refusal: error._tag, message: `${error.message}; retry the request`, details: {} })
   }
-  const { _tag, ...details } = encodeRefusal(error as Refusal.Refusal) as { readonly _tag: string }
-  const body = { refusal: _tag, message: error.message, details }
-  if (forbidden.has(_tag)) return new Forbidden(body)
-  if (notFound.has(_tag)) return new NotFound({ message: error.message, refusal: _tag, details })
-  if (unprocessable.has(_tag)) return new Unprocessable(body)
-  return new Conflict(body)
+  const refusal = error as Refusal.Refusal
+  const { _tag, ...details } = encodeRefusal(refusal) as { readonly _tag: string }
+  return new errorOfKind[Refusal.kindOf(refusal)]({ refusal: _tag, message: error.message, details })
 }
 
 /** Who the idempotency key belongs to: keys are per caller, so two callers never share one. */

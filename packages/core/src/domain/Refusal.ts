@@ -1,7 +1,7 @@
 /**
  * The typed refusals of the deciders. Each says what was refused and why, with the numbers a caller
- * needs to act (the cap and the count, the deadline that passed). Over HTTP each maps to a status in
- * the API layer, never here.
+ * needs to act (the cap and the count, the deadline that passed), and has a kind (`kindOf`) from which
+ * every host derives its answer: an HTTP status is chosen in the host, from the kind, never per refusal.
  */
 import * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
@@ -331,3 +331,58 @@ export const Refusal = Schema.Union(
 
 /** Every refusal a decider can return. */
 export type Refusal = typeof Refusal.Type
+
+/**
+ * What kind of "no" a refusal is, in domain words, so that every host answers it alike:
+ * - `forbidden`: this actor may not do this (here, now, or ever);
+ * - `not_found`: the command names an engagement, mentor, session or goal that does not exist;
+ * - `invalid`: the command can never be accepted as written, whatever the state;
+ * - `conflict`: not in the current state (a cap reached, a window closed, a deadline passed or not due).
+ */
+export const RefusalKind = Schema.Literal("forbidden", "not_found", "invalid", "conflict")
+export type RefusalKind = typeof RefusalKind.Type
+
+/**
+ * The kind of every refusal, by tag. Typed by the union's tags, so a refusal added to `Refusal`
+ * without a kind (or a kind left for a removed one) fails to compile here.
+ */
+export const kindByTag: { readonly [Tag in Refusal["_tag"]]: RefusalKind } = {
+  NotAllowed: "forbidden",
+
+  EngagementNotFound: "not_found",
+  MentorNotFound: "not_found",
+  SessionNotFound: "not_found",
+  GoalNotFound: "not_found",
+
+  SelfMentoring: "invalid",
+  OutOfBounds: "invalid",
+  ReasonRequired: "invalid",
+  AreaNotOffered: "invalid",
+
+  InvalidTransition: "conflict",
+  EngagementAlreadyExists: "conflict",
+  MentorAlreadyRegistered: "conflict",
+  RequestExpired: "conflict",
+  NotDueYet: "conflict",
+  AlreadyCountered: "conflict",
+  SessionCapReached: "conflict",
+  SessionOutsideWindow: "conflict",
+  DuplicateSession: "conflict",
+  WindowClosed: "conflict",
+  ExtensionAlreadyOffered: "conflict",
+  NoOpenExtension: "conflict",
+  ExtensionLimitReached: "conflict",
+  GoalAlreadyMet: "conflict",
+  NoSessionHeld: "conflict",
+  FeedbackAlreadyGiven: "conflict",
+  // The note's visibility is refused in this state (a shared note after closing), not forever.
+  NoteNotAllowed: "conflict",
+  OpenRequestLimitReached: "conflict",
+  LiveEngagementExists: "conflict",
+  CooldownActive: "conflict",
+  MentorAtCapacity: "conflict",
+  MentorPaused: "conflict"
+}
+
+/** The kind of a refusal: an instance, or its encoded form (only the `_tag` is read). */
+export const kindOf = (refusal: { readonly _tag: Refusal["_tag"] }): RefusalKind => kindByTag[refusal._tag]
