@@ -3,13 +3,11 @@
  * not decode (a corrupted payload, metadata of the wrong shape) is an `InvalidStoreData` naming the
  * stream and version — never a crash and never a silently skipped event.
  */
-import type { Actor } from "@stint/core/domain/Actor"
-import type { CommandId } from "@stint/core/domain/Ids"
-import type { EventMetadata, RecordedEvent } from "@stint/core/store/RecordedEvent"
+import type { RecordedEvent } from "@stint/core/store/RecordedEvent"
 import { InvalidStoreData } from "@stint/core/store/StoreError"
 import type { StreamId } from "@stint/core/store/StreamId"
-import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
+import * as Metadata from "./internal/Metadata.js"
 
 /** The columns every event query selects (`commit_id` as text on PostgreSQL, where it is `xid8`). */
 export interface EventRow {
@@ -26,36 +24,7 @@ export interface EventRow {
 }
 
 /** The metadata stored with each event; the command id has its own column. */
-export interface StoredMetadata {
-  readonly actor: unknown
-  readonly correlationId: string
-  readonly causationId: string
-  readonly schemaVersion: number
-  readonly recordedAt: string
-}
-
-/**
- * The actor's shape, checked by hand: a schema check per event is the largest part of a scan's cost,
- * and the actor was fully checked when it was appended; this catches a row damaged since.
- */
-const isActor = (value: unknown): value is Actor => {
-  if (typeof value !== "object" || value === null) return false
-  const actor = value as { readonly _tag?: unknown; readonly userId?: unknown }
-  if (actor._tag === "System") return true
-  return (actor._tag === "User" || actor._tag === "Admin") && typeof actor.userId === "string" && actor.userId !== ""
-}
-
-// Events of one append share their recordedAt: a scan parses each instant once, not once per event.
-let lastInstant = ""
-let lastDateTime: DateTime.Utc | undefined
-const instant = (iso: string): DateTime.Utc | undefined => {
-  if (iso === lastInstant && lastDateTime !== undefined) return lastDateTime
-  const millis = Date.parse(iso)
-  if (Number.isNaN(millis)) return undefined
-  lastInstant = iso
-  lastDateTime = DateTime.unsafeMake(millis)
-  return lastDateTime
-}
+export type StoredMetadata = Metadata.Stored
 
 const invalid = (row: EventRow, reason: string): Either.Either<never, InvalidStoreData> =>
   Either.left(new InvalidStoreData({ streamId: String(row.stream_id), version: Number(row.version), reason }))
@@ -75,28 +44,6 @@ const parseJson = (
   }
 }
 
-const decodeMetadata = (value: unknown, row: EventRow): Either.Either<EventMetadata, InvalidStoreData> => {
-  if (typeof value !== "object" || value === null) return invalid(row, "the stored metadata is not an object")
-  const m = value as Partial<StoredMetadata>
-  if (!isActor(m.actor)) return invalid(row, "the stored metadata has no valid actor")
-  if (typeof m.correlationId !== "string" || typeof m.causationId !== "string") {
-    return invalid(row, "the stored metadata has no correlation or causation id")
-  }
-  if (typeof m.schemaVersion !== "number" || !Number.isInteger(m.schemaVersion)) {
-    return invalid(row, "the stored metadata has no integer schema version")
-  }
-  const recordedAt = typeof m.recordedAt === "string" ? instant(m.recordedAt) : undefined
-  if (recordedAt === undefined) return invalid(row, "the stored metadata has no valid recordedAt")
-  return Either.right({
-    actor: m.actor,
-    commandId: row.command_id as CommandId,
-    correlationId: m.correlationId,
-    causationId: m.causationId,
-    schemaVersion: m.schemaVersion,
-    recordedAt
-  })
-}
-
 /**
  * Decodes one row. `jsonText`: the driver returns JSON columns as text to parse (SQLite), not as
  * values it parsed already (PostgreSQL's jsonb).
@@ -111,8 +58,8 @@ export const decode = (row: EventRow, jsonText: boolean): Either.Either<Recorded
   if (Either.isLeft(data)) return Either.left(data.left)
   const metadataJson = parseJson(row.metadata, "metadata", row, jsonText)
   if (Either.isLeft(metadataJson)) return Either.left(metadataJson.left)
-  const metadata = decodeMetadata(metadataJson.right, row)
-  if (Either.isLeft(metadata)) return Either.left(metadata.left)
+  const metadata = Metadata.decode(metadataJson.right, row.command_id)
+  if (Either.isLeft(metadata)) return invalid(row, metadata.left)
   if (typeof row.type !== "string" || row.type === "" || typeof row.event_id !== "string") {
     return invalid(row, "the stored event has no type or id")
   }

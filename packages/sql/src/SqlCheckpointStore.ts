@@ -11,6 +11,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Execution from "./internal/Execution.js"
 import * as Migrations from "./Migrations.js"
 import * as Tables from "./Tables.js"
 
@@ -23,21 +24,33 @@ export interface Options extends Tables.TableOptions {
 /** Builds the checkpoint store over the `SqlClient` in context. */
 export const make = (options: Options = {}) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
     const tables = yield* Tables.configure(options)
+    const { dialect, onConnection } = yield* Execution.fromContext
     if (options.migrate !== false) yield* Migrations.run(tables)
-    const table = sql(tables.checkpoints)
-    const pg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
-    // xid8 has no JavaScript type: it travels as text both ways on PostgreSQL; SQLite takes bigint.
-    const commitValue = (checkpoint: Checkpoint.Checkpoint) =>
-      pg ? sql`${String(checkpoint.commit)}::xid8` : sql`${checkpoint.commit}`
-    const positionValue = (position: bigint) => (pg ? String(position) : position)
-    const commitColumn = sql.literal(pg ? "commit_id::text AS commit_id" : "commit_id")
+    const t = tables.checkpoints
+    const d = dialect
+    const statements = {
+      current: d.text(`SELECT ${d.asText("commit_id")}, position FROM ${t} WHERE name = ?`),
+      // Compare-and-set in one statement: the row moves only from where the caller read it.
+      insert: d.text(`INSERT INTO ${t} (name, commit_id, position, updated_at) VALUES (?, ${d.cast("?", "xid8")}, ?, ?)
+        ON CONFLICT (name) DO UPDATE SET commit_id = excluded.commit_id, position = excluded.position,
+          updated_at = excluded.updated_at
+        WHERE ${t}.commit_id = ${d.cast("?", "xid8")} AND ${t}.position = ?
+        RETURNING name`),
+      update: d.text(`UPDATE ${t} SET commit_id = ${d.cast("?", "xid8")}, position = ?, updated_at = ?
+        WHERE name = ? AND commit_id = ${d.cast("?", "xid8")} AND position = ?
+        RETURNING name`)
+    }
     const storeError = (method: string) => (cause: SqlError) => new StoreError({ method, cause })
 
     const current = (name: string) =>
-      sql<{ readonly commit_id: string | number; readonly position: string | number }>`
-        SELECT ${commitColumn}, position FROM ${table} WHERE name = ${name}`.pipe(
+      onConnection((c) =>
+        Execution.query<{ readonly commit_id: string | number | bigint; readonly position: string | number | bigint }>(
+          c,
+          statements.current,
+          [name]
+        )
+      ).pipe(
         // SQLite: read integers as bigint, so checkpoints past 2^53 come back exact.
         Effect.provideService(SqlClient.SafeIntegers, true),
         Effect.map(([row]) =>
@@ -51,19 +64,26 @@ export const make = (options: Options = {}) =>
     const save = (name: string, move: { readonly from: Checkpoint.Checkpoint; readonly to: Checkpoint.Checkpoint }) =>
       Effect.gen(function* () {
         const updatedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
-        // Compare-and-set in one statement: the row moves only from where the caller read it.
-        const moved =
-          Checkpoint.compare(move.from, Checkpoint.start) === 0
-            ? yield* sql`INSERT INTO ${table} (name, commit_id, position, updated_at)
-                VALUES (${name}, ${commitValue(move.to)}, ${positionValue(move.to.position)}, ${updatedAt})
-                ON CONFLICT (name) DO UPDATE SET commit_id = excluded.commit_id, position = excluded.position,
-                  updated_at = excluded.updated_at
-                WHERE ${table}.commit_id = ${commitValue(move.from)} AND ${table}.position = ${positionValue(move.from.position)}
-                RETURNING name`
-            : yield* sql`UPDATE ${table} SET commit_id = ${commitValue(move.to)}, position = ${positionValue(move.to.position)},
-                updated_at = ${updatedAt}
-                WHERE name = ${name} AND commit_id = ${commitValue(move.from)} AND position = ${positionValue(move.from.position)}
-                RETURNING name`
+        const { from, to } = move
+        const moved = yield* onConnection((c) =>
+          Checkpoint.compare(from, Checkpoint.start) === 0
+            ? Execution.query(c, statements.insert, [
+                name,
+                d.int64(to.commit),
+                d.int64(to.position),
+                updatedAt,
+                d.int64(from.commit),
+                d.int64(from.position)
+              ])
+            : Execution.query(c, statements.update, [
+                d.int64(to.commit),
+                d.int64(to.position),
+                updatedAt,
+                name,
+                d.int64(from.commit),
+                d.int64(from.position)
+              ])
+        )
         if (moved.length === 0) {
           const actual = yield* current(name)
           return yield* new CheckpointConflict({

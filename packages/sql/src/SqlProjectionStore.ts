@@ -22,10 +22,9 @@ import { SqlError } from "@effect/sql/SqlError"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import * as Exit from "effect/Exit"
-import * as Scope from "effect/Scope"
-import * as Connection from "./internal/connection.js"
+import * as Execution from "./internal/Execution.js"
+import * as InlineLock from "./internal/InlineLock.js"
+import * as Leases from "./internal/Leases.js"
 import * as Migrations from "./Migrations.js"
 import * as Tables from "./Tables.js"
 
@@ -68,18 +67,14 @@ const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A
 /** Builds the projection store over the `SqlClient` in context. */
 export const make = (options: Options = {}) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
     const tables = yield* Tables.configure(options)
-    const dialect = yield* sql.onDialectOrElse({
-      pg: () => Effect.succeed("pg" as const),
-      sqlite: () => Effect.succeed("sqlite" as const),
-      orElse: () =>
-        Effect.fail(new StoreError({ method: "configure", cause: new Error("Stint supports SQLite and PostgreSQL") }))
-    })
+    const execution = yield* Execution.fromContext
+    const { dialect, onConnection, transaction } = execution
     if (options.migrate !== false) yield* Migrations.run(tables)
-    const { onConnection, query, text, transaction } = Connection.make(sql, dialect)
+    const { text } = dialect
+    const query = Execution.query
     const t = tables
-    const pg = dialect === "pg"
+    const pg = dialect.name === "pg"
     const columns = "name, generation, version, inline, state, commit_id, position, events_done"
     const storeError = (method: string) => (cause: SqlError) => new StoreError({ method, cause })
     const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString())
@@ -96,19 +91,19 @@ export const make = (options: Options = {}) =>
         ORDER BY CASE WHEN state = 'live' THEN 0 ELSE 1 END, generation DESC LIMIT 1`),
       move: text(`UPDATE ${t.projections} SET commit_id = ?, position = ?, events_done = events_done + ?, updated_at = ?
         WHERE name = ? AND generation = ? AND commit_id = ? AND position = ?
-          AND state <> 'retired' AND NOT (state = 'live' AND ${pg ? "inline" : "inline = 1"})`),
+          AND state <> 'retired' AND NOT (state = 'live' AND ${dialect.isTrue("inline")})`),
       current: text(`SELECT ${columns} FROM ${t.projections} WHERE name = ? AND generation = ?`),
       // Every generation of the projection, locked in one order (no deadlock between two switches).
       // PostgreSQL returns a row it waited for as the other transaction left it: states are current.
       lockGenerations: text(`SELECT generation, state FROM ${t.projections} WHERE name = ?
-        ORDER BY generation${pg ? " FOR UPDATE" : ""}`),
+        ORDER BY generation${dialect.lockRows}`),
       promote: text(`UPDATE ${t.projections}
         SET state = CASE WHEN generation = ? THEN 'live' ELSE 'retired' END, updated_at = ?
         WHERE name = ? AND (generation = ? OR state <> 'retired')`),
       dropDocuments: text(`DELETE FROM ${t.documents} WHERE projection = ? AND generation <> ?`),
       dropKeys: text(`DELETE FROM ${t.documentKeys} WHERE projection = ? AND generation <> ?`)
     }
-    const documentColumn = pg ? "document::text AS document" : "document"
+    const documentColumn = dialect.asText("document")
     const idList = (n: number) => Array.from({ length: n }, () => "?").join(", ")
 
     const generations = (name: string) =>
@@ -120,7 +115,7 @@ export const make = (options: Options = {}) =>
     const create = (name: string, { inline, version }: { readonly version: number; readonly inline: boolean }) =>
       Effect.flatMap(now, (at) =>
         onConnection((c) =>
-          safe(query<GenerationRow>(c, statements.create, [name, version, pg ? inline : inline ? 1 : 0, at, name]))
+          safe(query<GenerationRow>(c, statements.create, [name, version, dialect.boolean(inline), at, name]))
         )
       ).pipe(
         Effect.map((rows) => generationOf(rows[0]!)),
@@ -203,7 +198,7 @@ export const make = (options: Options = {}) =>
                 WHERE projection = ? AND generation = ? AND id >= ? AND id < ?
                 ${q.after === undefined ? "" : `AND id ${asc ? ">" : "<"} ?`}
                 ORDER BY id ${order} LIMIT ?`
-            : `SELECT k.id, k.key, ${pg ? "d.document::text AS document" : "d.document"}
+            : `SELECT k.id, k.key, ${dialect.asText("d.document", "document")}
                 FROM ${t.documentKeys} k JOIN ${t.documents} d
                   ON d.projection = k.projection AND d.generation = k.generation AND d.id = k.id
                 WHERE k.projection = ? AND k.generation = ? AND k.idx = ? AND k.key >= ? AND k.key < ?
@@ -267,6 +262,7 @@ export const make = (options: Options = {}) =>
           ? Effect.asVoid(writeChangesPg(c, target, changes))
           : writeChangesSqlite(c, target, changes)
 
+    /** SQLite: the same changes, a statement per kind and chunk (a round trip costs nothing there). */
     const writeChangesSqlite = (c: SqlConnection.Connection, target: Target, changes: ReadonlyArray<StoredChange>) =>
       Effect.gen(function* () {
         const scope = [target.name, target.generation]
@@ -274,29 +270,24 @@ export const make = (options: Options = {}) =>
           const ids = part.map((change) => change.id)
           yield* query(
             c,
-            text(
-              `DELETE FROM ${t.documentKeys} WHERE projection = ? AND generation = ? AND id IN (${idList(ids.length)})`
-            ),
+            `DELETE FROM ${t.documentKeys} WHERE projection = ? AND generation = ? AND id IN (${idList(ids.length)})`,
             [...scope, ...ids]
           )
           const deleted = part.filter((change) => change.document === undefined).map((change) => change.id)
           if (deleted.length > 0) {
             yield* query(
               c,
-              text(
-                `DELETE FROM ${t.documents} WHERE projection = ? AND generation = ? AND id IN (${idList(deleted.length)})`
-              ),
+              `DELETE FROM ${t.documents} WHERE projection = ? AND generation = ? AND id IN (${idList(deleted.length)})`,
               [...scope, ...deleted]
             )
           }
           const written = part.filter((change) => change.document !== undefined)
           if (written.length > 0) {
-            const value = pg ? "(?, ?, ?, ?::jsonb)" : "(?, ?, ?, ?)"
             yield* query(
               c,
-              text(`INSERT INTO ${t.documents} (projection, generation, id, document)
-                VALUES ${written.map(() => value).join(", ")}
-                ON CONFLICT (projection, generation, id) DO UPDATE SET document = excluded.document`),
+              `INSERT INTO ${t.documents} (projection, generation, id, document)
+                VALUES ${written.map(() => "(?, ?, ?, ?)").join(", ")}
+                ON CONFLICT (projection, generation, id) DO UPDATE SET document = excluded.document`,
               written.flatMap((change) => [...scope, change.id, JSON.stringify(change.document)])
             )
           }
@@ -304,8 +295,8 @@ export const make = (options: Options = {}) =>
           for (const keyPart of chunks(keys, chunkRows)) {
             yield* query(
               c,
-              text(`INSERT INTO ${t.documentKeys} (projection, generation, idx, key, id)
-                VALUES ${keyPart.map(() => "(?, ?, ?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`),
+              `INSERT INTO ${t.documentKeys} (projection, generation, idx, key, id)
+                VALUES ${keyPart.map(() => "(?, ?, ?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`,
               keyPart.flatMap(([index, key, id]) => [...scope, index, key, id])
             )
           }
@@ -319,16 +310,15 @@ export const make = (options: Options = {}) =>
           Effect.gen(function* () {
             if (move !== undefined) {
               // Compare-and-set first: a runner that lost the race writes nothing.
-              const big = (value: bigint) => (pg ? String(value) : value)
               const moved = yield* query<{ readonly n: number }>(c, `${statements.move} RETURNING 1 AS n`, [
-                big(move.to.commit),
-                big(move.to.position),
+                dialect.int64(move.to.commit),
+                dialect.int64(move.to.position),
                 move.events,
                 at,
                 target.name,
                 target.generation,
-                big(move.from.commit),
-                big(move.from.position)
+                dialect.int64(move.from.commit),
+                dialect.int64(move.from.position)
               ])
               if (moved.length === 0) {
                 const [row] = yield* safe(query<GenerationRow>(c, statements.current, [target.name, target.generation]))
@@ -381,67 +371,14 @@ export const make = (options: Options = {}) =>
         if (outcome !== undefined) return yield* outcome
       }).pipe(Effect.catchTag("SqlError", (cause) => Effect.fail(storeError("ProjectionStore.promote")(cause))))
 
-    /** The key every append of a store with inline projections holds shared (PostgreSQL). */
-    const inlineLock = `SELECT pg_advisory_xact_lock(hashtextextended('${t.prefix}inline', 0))`
+    const inlineLock = InlineLock.exclusive(t)
     const exclusive: ProjectionStoreShape["exclusive"] = (effect) =>
       transaction((c) => (pg ? Effect.zipRight(query(c, inlineLock), effect) : effect)).pipe(
         // Only the transaction's own statements fail with SqlError: the effect's errors are port errors.
         Effect.mapError((e) => (e instanceof SqlError ? storeError("ProjectionStore.exclusive")(e) : e))
       )
 
-    // Leases: PostgreSQL session advisory locks on one connection this store reserves for them (they
-    // end with the connection, so a dead process frees its projections); elsewhere, in this process.
-    // A failed lease statement drops that connection (the database may have restarted, taking the
-    // locks with it): the next attempt reserves a new one.
-    const storeScope = yield* Effect.scope
-    let held: { readonly connection: SqlConnection.Connection; readonly scope: Scope.CloseableScope } | undefined
-    const leaseConnection = Effect.suspend(() => {
-      if (held !== undefined) return Effect.succeed(held.connection)
-      return Effect.flatMap(Scope.fork(storeScope, ExecutionStrategy.sequential), (scope) =>
-        Effect.map(Scope.extend(sql.reserve, scope), (connection) => {
-          held = { connection, scope }
-          return connection
-        })
-      )
-    })
-    const dropLeaseConnection = Effect.suspend(() => {
-      const dropped = held
-      held = undefined
-      return dropped === undefined ? Effect.void : Scope.close(dropped.scope, Exit.void)
-    })
-    const leaseTurn = yield* Effect.makeSemaphore(1)
-    const localLeases = new Set<string>()
-    const leaseKey = (name: string) => `${t.prefix}projection:${name}`
-    const onLeaseConnection = <A>(statement: string, name: string) =>
-      leaseTurn.withPermits(1)(
-        Effect.flatMap(leaseConnection, (c) => query<A & object>(c, statement, [leaseKey(name)])).pipe(
-          Effect.tapError(() => dropLeaseConnection)
-        )
-      )
-    const lease = (name: string) =>
-      Effect.acquireRelease(
-        Effect.gen(function* () {
-          if (localLeases.has(name)) return false
-          if (pg) {
-            const [row] = yield* onLeaseConnection<{ held: boolean }>(
-              "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held",
-              name
-            )
-            if (!row?.held) return false
-          }
-          localLeases.add(name)
-          return true
-        }).pipe(Effect.mapError(storeError("ProjectionStore.lease"))),
-        (acquired) =>
-          acquired
-            ? Effect.suspend(() => {
-                localLeases.delete(name)
-                return pg
-                  ? Effect.ignore(onLeaseConnection("SELECT pg_advisory_unlock(hashtextextended($1, 0))", name))
-                  : Effect.void
-              })
-            : Effect.void
-      )
+    const lease = yield* Leases.make(execution, tables)
 
     return ProjectionStore.of({
       generations,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { EventStore } from "@stint/core/store/EventStore"
 import * as ExpectedVersion from "@stint/core/store/ExpectedVersion"
 import * as StreamId from "@stint/core/store/StreamId"
@@ -124,4 +125,24 @@ describe("SQLite settings", () => {
       assert.deepStrictEqual(settings, { synchronous: 1, busyTimeout: 1000 })
     }).pipe(Effect.scoped)
   )
+})
+
+describe("released migrations", () => {
+  // Databases in use have these applied and never run them again: a changed statement would leave
+  // them on a schema new databases do not have. A change is the next migration, not an edit.
+  const released: Record<number, string> = {
+    1: "14a3cbcaa707ca807b79a10e324c1062c0c1f5b3dceabc838b97ea85099e8c30",
+    2: "1e24f88db1952fa9218d20864b5c1f09e75d106e4443183bd09f8fb9aa112443"
+  }
+
+  it("are the statements they were released with", () => {
+    const tables = Tables.make()
+    for (const migration of Migrations.all) {
+      const statements = JSON.stringify({ sqlite: migration.sqlite(tables), pg: migration.pg(tables) })
+      const digest = createHash("sha256").update(statements).digest("hex")
+      if (released[migration.version] !== undefined) {
+        assert.strictEqual(digest, released[migration.version], `migration ${migration.version} was edited`)
+      }
+    }
+  })
 })
