@@ -26,6 +26,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as TokenScheme from "./TokenScheme.js"
 
 export interface ServerConfigShape {
   readonly port: number
@@ -54,7 +55,7 @@ const portConfig = Config.integer("PORT").pipe(
 /** The development secret: made once per data directory, so minted tokens survive restarts. */
 export const developmentSecret = (dataDir: string): string => {
   mkdirSync(dataDir, { recursive: true })
-  const file = join(dataDir, "dev-secret")
+  const file = join(dataDir, TokenScheme.secretFileName)
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 })
   return readFileSync(file, "utf8").trim()
 }

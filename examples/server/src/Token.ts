@@ -1,11 +1,13 @@
 /**
  * Signed bearer tokens: HS256 JSON Web Tokens carrying a user id and a role. The server takes the
- * actor of every command from the token (never from the body); `npx -y pnpm@10 --silent mint-token <user> [role]`
- * mints one for trying the API.
+ * actor of every command from the token (never from the body); `node examples/server/bin/mint-token.mjs
+ * <user> [role]` mints one for trying the API. The signing itself is in `TokenScheme.js`, shared with that
+ * script.
  */
-import { createHmac, timingSafeEqual } from "node:crypto"
+import { timingSafeEqual } from "node:crypto"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import * as TokenScheme from "./TokenScheme.js"
 
 /** `user` acts for themselves; `admin` may also act for the programme (capacity, ending early). */
 export const Role = Schema.Literal("user", "admin")
@@ -20,20 +22,13 @@ export const Claims = Schema.Struct({
 })
 export type Claims = typeof Claims.Type
 
-const base64url = (data: string | Buffer) => Buffer.from(data).toString("base64url")
-const header = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))
-const sign = (secret: string, input: string) => createHmac("sha256", secret).update(input).digest()
-
-/** A token for `sub` with `role`, valid for `ttlSeconds` from `nowSeconds`. */
-export const mint = (
+/** A token for `sub` with `role`, valid for `ttlSeconds` (default 24 hours) from `nowSeconds`. */
+export const mint: (
   secret: string,
   claims: { readonly sub: string; readonly role: Role },
   nowSeconds: number,
-  ttlSeconds = 24 * 3600
-): string => {
-  const payload = base64url(JSON.stringify({ ...claims, iat: nowSeconds, exp: nowSeconds + ttlSeconds }))
-  return `${header}.${payload}.${base64url(sign(secret, `${header}.${payload}`))}`
-}
+  ttlSeconds?: number
+) => string = TokenScheme.mint
 
 const decodeClaims = Schema.decodeUnknownEither(Claims)
 
@@ -42,8 +37,8 @@ export const verify = (secret: string, token: string, nowSeconds: number): Eithe
   const parts = token.split(".")
   if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) return Either.left("malformed token")
   const [h, p, s] = parts as [string, string, string]
-  if (h !== header) return Either.left("unsupported token header (HS256 JWTs only)")
-  const expected = sign(secret, `${h}.${p}`)
+  if (h !== TokenScheme.header) return Either.left("unsupported token header (HS256 JWTs only)")
+  const expected = TokenScheme.sign(secret, `${h}.${p}`)
   const given = Buffer.from(s, "base64url")
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return Either.left("bad signature")
   let json: unknown
