@@ -47,10 +47,13 @@ const demand = (area: string, fields: Partial<Omit<AreaDemand, "_tag" | "area">>
 })
 
 /** Area documents in the order an index lists them. */
-const listed = (documents: ReadonlyMap<string, DemandByArea.Document>, index: string): ReadonlyArray<string> =>
+const listed = (
+  documents: ReadonlyMap<string, DemandByArea.Document>,
+  index: keyof typeof projection.indexes
+): ReadonlyArray<string> =>
   [...documents]
     .flatMap(([id, d]) =>
-      IndexKey.keysOf(projection.indexes[index]!(d, id)).map((k) => [IndexKey.encode(k), d] as const)
+      IndexKey.keysOf(projection.indexes[index](d, id)).map((k) => [IndexKey.encode(k), d] as const)
     )
     .sort(([a], [b]) => IndexKey.compare(a, b))
     .map(([, d]) => (d._tag === "AreaDemand" ? d.area : "helper"))

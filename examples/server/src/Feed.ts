@@ -1,15 +1,13 @@
 /**
  * `GET /feed`: the events the caller may see, live, as Server-Sent Events. Each event's `id` is its
  * checkpoint (`commit.position`), so a client that reconnects with `Last-Event-ID` resumes right after
- * the last event it received. A user sees the streams they are a party to (their engagements, their
- * own mentor and mentee streams), and a private note only when they wrote it; programme staff see
- * every stream but no notes, as in the read models.
+ * the last event it received. What the caller may see is the core's `Feed` rule (INV-16): their own
+ * streams and engagements, a private note only when they wrote it; staff every stream but no notes.
  */
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Checkpoint, EventCodec, Stint, StreamId } from "@stint/core"
-import type { Actor } from "@stint/core/domain/Actor"
+import { Checkpoint, EventCodec, Feed, Stint } from "@stint/core"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Exit from "effect/Exit"
@@ -34,24 +32,6 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 
 const errorResponse = (status: number, tag: string, message: string) =>
   HttpServerResponse.unsafeJson({ _tag: tag, message }, { status })
-
-/** Whether `viewer` may see an event, given the engagement's parties (for engagement streams). */
-const visible = (
-  viewer: Actor,
-  envelope: EventCodec.Envelope,
-  parties: { readonly menteeId: string; readonly mentorId: string } | undefined
-): boolean => {
-  const { event, record } = envelope
-  const category = StreamId.category(record.streamId)
-  if (viewer._tag !== "User") return event._tag !== "NoteAdded"
-  const me = viewer.userId
-  if (category === "mentor" || category === "mentee") return StreamId.idOf(record.streamId) === me
-  if (parties === undefined || (parties.menteeId !== me && parties.mentorId !== me)) return false
-  if (event._tag === "NoteAdded" && event.visibility === "private") {
-    return (event.author === "mentee" ? parties.menteeId : parties.mentorId) === me
-  }
-  return true
-}
 
 const frame = (envelope: EventCodec.Envelope): string => {
   const { record } = envelope
@@ -82,21 +62,8 @@ export const handler = Effect.gen(function* () {
     }
     from = parsed
   }
-  // The parties of each engagement seen on this connection, loaded once.
-  const parties = new Map<string, { readonly menteeId: string; readonly mentorId: string } | undefined>()
-  const partiesOf = (envelope: EventCodec.Envelope) => {
-    const streamId = envelope.record.streamId
-    if (StreamId.category(streamId) !== "engagement") return Effect.succeed(undefined)
-    const id = StreamId.idOf(streamId)
-    if (parties.has(id)) return Effect.succeed(parties.get(id))
-    return Effect.map(stint.engagement(id as never), (e) => {
-      const found = e === undefined ? undefined : { menteeId: e.menteeId, mentorId: e.mentorId }
-      parties.set(id, found)
-      return found
-    })
-  }
-  const events = stint.events({ from, live: true }).pipe(
-    Stream.filterEffect((envelope) => Effect.map(partiesOf(envelope), (p) => visible(viewer.right, envelope, p))),
+  const events = Feed.events(viewer.right, { from, live: true }).pipe(
+    Stream.provideService(Stint.Stint, stint),
     Stream.map(frame)
   )
   // A comment every 15 seconds keeps proxies from closing a quiet connection.

@@ -5,30 +5,30 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import {
   Actor,
-  Deadlines,
   EngagementView,
   MenteeNetwork,
   MentorInbox,
   MentorLoad,
   ProgramMetrics,
   Projections,
+  Queries,
   SessionJournal
 } from "@stint/core"
 import type * as ReadModel from "@stint/core/projection/ReadModel"
-import type { InvalidQuery, ListQuery } from "@stint/core/projection/ProjectionStore"
+import type { Page } from "@stint/core/projection/ProjectionStore"
 import type { StoreError } from "@stint/core/store/StoreError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { CurrentActor, Forbidden, NotFound, StintApi, Unavailable, Unprocessable } from "./Api.js"
 
 const storeFailed = (error: StoreError) => new Unavailable({ message: `the store failed: ${error.message}` })
-const queryFailed = (error: InvalidQuery | StoreError) =>
+const queryFailed = (error: Queries.QueryError) =>
   error._tag === "InvalidQuery"
     ? new Unprocessable({ refusal: "InvalidQuery", message: error.message, details: {} })
     : storeFailed(error)
 
 /** One document as the caller may see it, or 404. */
-const one = <D, I, V>(readModel: ReadModel.ReadModel<D, I, V>, key: string, what: string) =>
+const one = <D, I, V, Ix extends string>(readModel: ReadModel.ReadModel<D, I, V, Ix>, key: string, what: string) =>
   Effect.gen(function* () {
     const projections = yield* Projections.Projections
     const viewer = yield* CurrentActor
@@ -41,26 +41,19 @@ const one = <D, I, V>(readModel: ReadModel.ReadModel<D, I, V>, key: string, what
     return seen.value
   })
 
-/** A page of documents as the caller may see them. */
-const many = <D, I, V>(
-  readModel: ReadModel.ReadModel<D, I, V>,
-  query: ListQuery,
+/** A page of one of the core's named queries, as the caller, in the API's shape (50 by default). */
+const many = <V>(
+  query: (
+    viewer: Actor.Actor,
+    page: Queries.PageOptions
+  ) => Effect.Effect<Page<V>, Queries.QueryError, Projections.Projections>,
   params: { readonly limit?: number | undefined; readonly cursor?: string | undefined }
 ) =>
   Effect.gen(function* () {
-    const projections = yield* Projections.Projections
     const viewer = yield* CurrentActor
-    const page = yield* projections
-      .listView(
-        readModel,
-        {
-          ...query,
-          limit: params.limit ?? 50,
-          ...(params.cursor === undefined ? {} : { cursor: params.cursor })
-        },
-        viewer
-      )
-      .pipe(Effect.mapError(queryFailed))
+    const page = yield* query(viewer, { limit: params.limit ?? 50, cursor: params.cursor }).pipe(
+      Effect.mapError(queryFailed)
+    )
     return { items: page.items.map((item) => item.document), next: page.next ?? null }
   })
 
@@ -73,17 +66,14 @@ export const layer = HttpApiBuilder.group(StintApi, "readModels", (handlers) =>
     .handle("menteeNetwork", ({ path }) => one(MenteeNetwork.readModel, path.userId, "network of mentee"))
     .handle("programme", () => one(ProgramMetrics.readModel, "", "programme"))
     .handle("mentors", ({ urlParams }) =>
-      many(MentorLoad.readModel, { index: "byArea", prefix: [urlParams.area] }, urlParams).pipe(
-        // The index lists mentor documents only; the union keeps the types honest.
-        Effect.map((page) => ({ ...page, items: page.items.filter((item) => item !== undefined) }))
-      )
+      many((viewer, page) => Queries.mentorsInArea(urlParams.area, viewer, page), urlParams)
     )
     .handle("myEngagements", ({ urlParams }) =>
       Effect.flatMap(CurrentActor, (actor) => {
         const userId = Actor.userIdOf(actor) ?? (actor._tag === "Admin" ? actor.userId : undefined)
         if (userId === undefined) return Effect.succeed({ items: [], next: null })
-        const index = urlParams.as === "mentor" ? "byMentor" : "byMentee"
-        return many(EngagementView.readModel, { index, prefix: [userId], direction: "desc" }, urlParams)
+        const role = urlParams.as === "mentor" ? "mentor" : "mentee"
+        return many((viewer, page) => Queries.engagementsOf(userId, role, viewer, page), urlParams)
       })
     )
     .handle("deadlines", ({ urlParams }) =>
@@ -96,7 +86,7 @@ export const layer = HttpApiBuilder.group(StintApi, "readModels", (handlers) =>
             details: {}
           })
         }
-        return yield* many(Deadlines.readModel, { index: "due" }, urlParams)
+        return yield* many(Queries.deadlines, urlParams)
       })
     )
 )

@@ -42,8 +42,13 @@ export interface PageOptions {
   readonly cursor?: string
 }
 
-/** Where the event feed starts, and whether it follows new events. */
+/** Where the event feed starts, whether it follows new events, and whom it is for. */
 export interface FeedOptions {
+  /**
+   * The viewer the feed is for: only the events they may see (their streams, their engagements'
+   * events, their own private notes; no notes for staff). Omit it only for operator tools.
+   */
+  readonly as?: ActorInput
   /** A checkpoint (`"commit.position"`, from `item.checkpoint`): the feed starts after it. Default: the start. */
   readonly from?: string
   /** Keep following new events once caught up (default false: end at the head of the log). */

@@ -20,9 +20,11 @@ import type * as CommandHandler from "@stint/core/handling/CommandHandler"
 import type * as EventCodec from "@stint/core/handling/EventCodec"
 import type * as MenteeState from "@stint/core/mentee/MenteeState"
 import type * as MentorState from "@stint/core/mentor/MentorState"
-import type { ListQuery, Page } from "@stint/core/projection/ProjectionStore"
+import * as Feed from "@stint/core/Feed"
+import type { Page } from "@stint/core/projection/ProjectionStore"
 import * as Projections from "@stint/core/projection/Projections"
 import type * as ReadModel from "@stint/core/projection/ReadModel"
+import * as Queries from "@stint/core/Queries"
 import * as Deadlines from "@stint/core/readmodel/Deadlines"
 import * as EngagementView from "@stint/core/readmodel/EngagementView"
 import * as MenteeNetwork from "@stint/core/readmodel/MenteeNetwork"
@@ -35,7 +37,7 @@ import * as Checkpoint from "@stint/core/store/Checkpoint"
 import type { StreamId } from "@stint/core/store/StreamId"
 import { InvalidArgument, StintClosed } from "./Errors.js"
 import type { ActorInput, CommandInput, CommandOptions, FeedOptions, PageOptions } from "./Input.js"
-import * as Feed from "./internal/feed.js"
+import * as FeedIterator from "./internal/feed.js"
 import { settle } from "./internal/settle.js"
 
 /** What the client needs from its runtime. */
@@ -50,7 +52,7 @@ export interface FeedItem extends EventCodec.Envelope {
 }
 
 /** Which of a user's engagements to list. */
-export type Role = "mentor" | "mentee"
+export type Role = Queries.Role
 
 /**
  * An open Stint. Every method returns a Promise that rejects with a documented error class (see
@@ -112,14 +114,17 @@ export interface StintClient extends AsyncDisposable {
     viewer: ActorInput
   ) => Promise<V | undefined>
   /** A page of any read model's documents in an index's order, as `viewer` may see them. */
-  readonly list: <D, I, V>(
-    readModel: ReadModel.ReadModel<D, I, V>,
-    query: ListQuery,
+  readonly list: <D, I, V, Ix extends string>(
+    readModel: ReadModel.ReadModel<D, I, V, Ix>,
+    query: Projections.Query<NoInfer<Ix>>,
     viewer: ActorInput
   ) => Promise<Page<V>>
 
   /**
-   * The global log as an async iterator: `for await (const item of stint.events({ live: true }))`.
+   * The global log as an async iterator: `for await (const item of stint.events({ live: true, as }))`.
+   * With `as`, only the events that viewer may see (`Feed` in the core: their own streams and
+   * engagements, a private note only for its author, no notes for staff): serve this to people.
+   * Without it, every event, private notes included: for operator tools and your own code only.
    * Leaving the loop stops the subscription; closing the Stint ends every feed.
    */
   readonly events: (options?: FeedOptions) => AsyncIterableIterator<FeedItem>
@@ -160,16 +165,12 @@ const decode =
 
 const decodeActor = decode(Actor.Actor, "actor")
 const decodeViewer = decode(Actor.Actor, "viewer")
+const decodeAs = decode(Actor.Actor, "as")
 const decodeEngagementId = decode(EngagementId, "engagement id")
 const decodeUserId = decode(UserId, "user id")
 const decodeArea = decode(Area, "area")
 const decodeRole = decode(Schema.Literal("mentor", "mentee"), "role")
 const decodeCommandId = decode(CommandId, "commandId")
-
-const pageQuery = (page: PageOptions = {}): ListQuery => ({
-  ...(page.limit === undefined ? {} : { limit: page.limit }),
-  ...(page.cursor === undefined ? {} : { cursor: page.cursor })
-})
 
 const streams = {
   engagement: Stint.engagementStream,
@@ -205,15 +206,15 @@ export const make = (runtime: Runtime.Runtime<Services>, dispose: () => Promise<
    * `Projections`, once it is known to run the read model's projection: one it does not run would
    * read as empty forever, so a forgotten registration fails loudly instead.
    */
-  const registered = <D, I, V>(readModel: ReadModel.ReadModel<D, I, V>) =>
+  const registered = <D, I, V, Ix extends string>(readModel: ReadModel.ReadModel<D, I, V, Ix>) =>
     Effect.flatMap(Projections.Projections, (projections) =>
       projections.registered.includes(readModel.projection.name)
         ? Effect.succeed(projections)
         : Effect.fail(new Projections.UnknownProjection({ name: readModel.projection.name }))
     )
 
-  const view = <D, I, V>(
-    readModel: ReadModel.ReadModel<D, I, V>,
+  const view = <D, I, V, Ix extends string>(
+    readModel: ReadModel.ReadModel<D, I, V, Ix>,
     key: Effect.Effect<string, InvalidArgument>,
     viewer: ActorInput
   ) =>
@@ -224,16 +225,21 @@ export const make = (runtime: Runtime.Runtime<Services>, dispose: () => Promise<
       return Option.getOrUndefined(yield* projections.view(readModel, id, actor))
     })
 
-  const list = <D, I, V>(
-    readModel: ReadModel.ReadModel<D, I, V>,
-    query: Effect.Effect<ListQuery, InvalidArgument>,
-    viewer: ActorInput
+  /**
+   * A list query as `viewer`: the viewer and the arguments are decoded (in that order), the read
+   * model is known to be registered, then `run` (one of the core's `Queries`) reads the page.
+   */
+  const query = <X, A, E, D, I, V, Ix extends string>(
+    readModel: ReadModel.ReadModel<D, I, V, Ix>,
+    viewer: ActorInput,
+    args: Effect.Effect<X, InvalidArgument>,
+    run: (args: X, actor: Actor.Actor) => Effect.Effect<A, E, Projections.Projections>
   ) =>
     Effect.gen(function* () {
       const actor = yield* decodeViewer(viewer)
-      const q = yield* query
-      const projections = yield* registered(readModel)
-      return yield* projections.listView(readModel, q, actor)
+      const decoded = yield* args
+      yield* registered(readModel)
+      return yield* run(decoded, actor)
     })
 
   const execute = (input: unknown, options: CommandOptions): Promise<CommandResult> =>
@@ -294,30 +300,31 @@ export const make = (runtime: Runtime.Runtime<Services>, dispose: () => Promise<
     mentorsInArea: (area, viewer, page) =>
       call(
         "mentorsInArea",
-        list(
-          MentorLoad.readModel,
-          Effect.map(decodeArea(area), (a) => ({ index: "byArea", prefix: [a], ...pageQuery(page) })),
-          viewer
-        )
+        query(MentorLoad.readModel, viewer, decodeArea(area), (a, actor) => Queries.mentorsInArea(a, actor, page))
       ),
     engagementsOf: (userId, role, viewer, page) =>
       call(
         "engagementsOf",
-        list(
+        query(
           EngagementView.readModel,
-          Effect.zipWith(decodeUserId(userId), decodeRole(role), (id, r) => ({
-            index: r === "mentor" ? "byMentor" : "byMentee",
-            prefix: [id],
-            direction: "desc" as const,
-            ...pageQuery(page)
-          })),
-          viewer
+          viewer,
+          Effect.all([decodeUserId(userId), decodeRole(role)]),
+          ([id, r], actor) => Queries.engagementsOf(id, r, actor, page)
         )
       ),
     deadlines: (viewer, page) =>
-      call("deadlines", list(Deadlines.readModel, Effect.succeed({ index: "due", ...pageQuery(page) }), viewer)),
+      call(
+        "deadlines",
+        query(Deadlines.readModel, viewer, Effect.void, (_, actor) => Queries.deadlines(actor, page))
+      ),
     view: (readModel, key, viewer) => call("view", view(readModel, Effect.succeed(key), viewer)),
-    list: (readModel, query, viewer) => call("list", list(readModel, Effect.succeed(query), viewer)),
+    list: (readModel, q, viewer) =>
+      call(
+        "list",
+        query(readModel, viewer, Effect.void, (_, actor) =>
+          Effect.flatMap(Projections.Projections, (projections) => projections.listView(readModel, q, actor))
+        )
+      ),
 
     events: (options = {}) => {
       if (closing !== undefined) return rejectingIterator(new StintClosed({ operation: "events" }))
@@ -333,21 +340,23 @@ export const make = (runtime: Runtime.Runtime<Services>, dispose: () => Promise<
           )
         }
       }
+      const range = { ...(from === undefined ? {} : { from }), live: options.live ?? false }
       const feed = Stream.unwrap(
-        withStint((s) =>
-          Effect.succeed(
-            s.events({ ...(from === undefined ? {} : { from }), live: options.live ?? false }).pipe(
-              Stream.map(
-                (envelope): FeedItem => ({
-                  ...envelope,
-                  checkpoint: Checkpoint.format({ commit: envelope.record.commit, position: envelope.record.position })
-                })
-              )
-            )
-          )
+        Effect.gen(function* () {
+          // A viewer that does not decode rejects the first `next()`, as a bad `from` does.
+          const viewer = options.as === undefined ? undefined : yield* decodeAs(options.as)
+          const stint = yield* Stint.Stint
+          return viewer === undefined ? stint.events(range) : Feed.events(viewer, range)
+        })
+      ).pipe(
+        Stream.map(
+          (envelope): FeedItem => ({
+            ...envelope,
+            checkpoint: Checkpoint.format({ commit: envelope.record.commit, position: envelope.record.position })
+          })
         )
       )
-      return Feed.iterate({ runtime, feeds, shutdown: shutdown.signal }, feed)
+      return FeedIterator.iterate({ runtime, feeds, shutdown: shutdown.signal }, feed)
     },
 
     catchUp: (projection) =>

@@ -196,7 +196,8 @@ export const projectionsContract = (name: string, subject: Subject): void => {
     it.effect("list: an unknown index, a forged cursor or a bad limit is an InvalidQuery", () =>
       Effect.gen(function* () {
         const projections = yield* Projections.Projections
-        const projection = interests()
+        // Untyped on purpose: a host without TypeScript can still send an unknown index at run time.
+        const projection: Projections.AnyProjection = interests()
         const tags = yield* Effect.forEach(
           [
             { index: "nope" },

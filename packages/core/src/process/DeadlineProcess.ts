@@ -16,6 +16,7 @@ import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import * as Actor from "../domain/Actor.js"
 import { Projections } from "../projection/Projections.js"
+import * as Queries from "../Queries.js"
 import * as Deadlines from "../readmodel/Deadlines.js"
 import { Stint } from "../Stint.js"
 
@@ -57,16 +58,11 @@ export const tick = (options: Options = {}) =>
     for (const kind of actionable) {
       let cursor: string | undefined
       do {
-        const page = yield* projections.list(Deadlines.projection, {
-          index: "due",
-          prefix: [kind],
-          // Due at or before now: the deciders accept the command from `dueAt` on.
-          range: { lt: now + 1 },
+        const page = yield* Queries.dueDeadlines(kind, DateTime.unsafeMake(now), {
           limit: options.pageSize ?? 100,
-          ...(cursor === undefined ? {} : { cursor })
+          cursor
         })
         for (const { document } of page.items) {
-          if (document._tag !== "Deadline") continue
           const command = Deadlines.commandFor(document)
           if (command === undefined) continue
           const outcome = yield* stint.execute(command, { actor: Actor.system, commandId: commandId(document) }).pipe(

@@ -207,8 +207,8 @@ export const make: Effect.Effect<ProjectionStoreShape> = Effect.sync(() => {
           const promoted = storage(target)
           if (promoted === undefined) return missing(target)
           if (promoted.generation.state === "retired") return retired(target)
-        // Already live (a co-builder switched first): a rebuild begun since must not be retired.
-        if (promoted.generation.state === "live") return Effect.void
+          // Already live (a co-builder switched first): a rebuild begun since must not be retired.
+          if (promoted.generation.state === "live") return Effect.void
           for (const s of list) {
             const live = s.generation.generation === target.generation
             s.generation = { ...s.generation, state: live ? "live" : "retired" }

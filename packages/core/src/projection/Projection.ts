@@ -7,8 +7,14 @@
 import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
-import type { Envelope } from "../handling/EventCodec.js"
+import type { DomainEvent, Envelope } from "../handling/EventCodec.js"
 import type { IndexKey } from "./IndexKey.js"
+
+/** The tag of a domain event (`"SessionHeld"`): what a projection may handle. */
+export type EventTag = DomainEvent["_tag"]
+
+/** The domain events of the given tags. */
+export type EventOf<T extends EventTag> = Extract<DomainEvent, { readonly _tag: T }>
 
 /** A change to one document: replace it whole, or remove it. */
 export type Change<D> = Data.TaggedEnum<{
@@ -40,20 +46,23 @@ export interface Documents<D> {
  */
 export type Index<D> = (document: D, id: string) => IndexKey | ReadonlyArray<IndexKey> | undefined
 
-/** A projection's definition. `D` is the document type, `I` its stored (JSON) form. */
-export interface Projection<D, I = D> {
+/**
+ * A projection's definition. `D` is the document type, `I` its stored (JSON) form, `Ix` the names of
+ * its indexes (inferred by `make`, so that a query on an index it lacks fails to compile).
+ */
+export interface Projection<D, I = D, Ix extends string = string> {
   /** Unique among the projections of one store: lower-case letters, digits and `-`. */
   readonly name: string
   /** Raise it when `apply` or the document shape changes: the projection is rebuilt from the log. */
   readonly version: number
   /** The event types (`_tag`s) it reads; other events never reach `apply`. */
-  readonly handles: ReadonlySet<string>
+  readonly handles: ReadonlySet<EventTag>
   /** How a document is stored and read back (must encode to JSON). */
   readonly document: Schema.Schema<D, I>
   /** Pure: the changes one event makes. Never reads a clock or does I/O; time comes from the event. */
   readonly apply: (envelope: Envelope, documents: Documents<D>) => ReadonlyArray<Change<D>>
   /** Named indexes the store maintains with every change, for `list` queries. */
-  readonly indexes: Readonly<Record<string, Index<D>>>
+  readonly indexes: Readonly<Record<Ix, Index<D>>>
 }
 
 /**
@@ -106,17 +115,22 @@ export const custom = (
   return { ...definition, _tag: "Custom", handles: new Set(definition.handles) }
 }
 
-/** Defines a projection, checking its name, version and index names. */
-export const make = <D, I>(definition: {
+/**
+ * Defines a projection, checking its name, version and index names. `handles` takes only tags of the
+ * domain's events, and `apply` receives only the events it names; the index names are inferred from
+ * `indexes`, so `Projections.list` accepts only those.
+ */
+export const make = <D, I, const T extends EventTag, Ix extends string = never>(definition: {
   readonly name: string
   readonly version: number
-  readonly handles: Iterable<string>
+  readonly handles: Iterable<T>
   readonly document: Schema.Schema<D, I>
-  readonly apply: (envelope: Envelope, documents: Documents<D>) => ReadonlyArray<Change<D>>
-  readonly indexes?: Readonly<Record<string, Index<D>>>
-}): Projection<D, I> => {
+  readonly apply: (envelope: Envelope<EventOf<T>>, documents: Documents<D>) => ReadonlyArray<Change<D>>
+  readonly indexes?: { readonly [K in Ix]: Index<D> }
+}): Projection<D, I, Ix> => {
   checkNameAndVersion(definition.name, definition.version)
-  for (const index of Object.keys(definition.indexes ?? {})) {
+  const indexes: Readonly<Record<Ix, Index<D>>> = definition.indexes ?? ({} as Record<Ix, Index<D>>)
+  for (const index of Object.keys(indexes)) {
     if (!/^[a-z][a-zA-Z0-9]{0,62}$/.test(index)) {
       throw new InvalidProjection({
         name: definition.name,
@@ -124,7 +138,17 @@ export const make = <D, I>(definition: {
       })
     }
   }
-  return { ...definition, handles: new Set(definition.handles), indexes: definition.indexes ?? {} }
+  const handles: ReadonlySet<EventTag> = new Set(definition.handles)
+  const isHandled = (envelope: Envelope): envelope is Envelope<EventOf<T>> => handles.has(envelope.event._tag)
+  return {
+    name: definition.name,
+    version: definition.version,
+    handles,
+    document: definition.document,
+    // Runners pass only handled events; the guard keeps a direct caller from breaking `apply`'s type.
+    apply: (envelope, documents) => (isHandled(envelope) ? definition.apply(envelope, documents) : []),
+    indexes
+  }
 }
 
 /** Whether the projection reads this event. */

@@ -24,7 +24,7 @@ import type { RecordedEvent } from "../store/RecordedEvent.js"
 import { type InvalidStoreData, StoreError } from "../store/StoreError.js"
 import * as Apply from "./Apply.js"
 import * as IndexKey from "./IndexKey.js"
-import type { Custom, Projection } from "./Projection.js"
+import { type Custom, InvalidProjection, type Projection } from "./Projection.js"
 import type { ReadModel } from "./ReadModel.js"
 import type { Actor } from "../domain/Actor.js"
 import {
@@ -39,12 +39,24 @@ import {
 } from "./ProjectionStore.js"
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds projections of every document type
-export type AnyProjection = Projection<any, any>
+export type AnyProjection = Projection<any, any, any>
+
+/**
+ * A `list` query on a projection whose index names are `Ix`: naming an index the projection lacks
+ * fails to compile (see `ListQuery` for the fields).
+ */
+export type Query<Ix extends string = string> = Omit<ListQuery, "index"> & { readonly index?: Ix }
 
 /** What can be registered: a document projection, or a custom one with storage of its own. */
 export type Registrable = AnyProjection | Custom
 
 const isCustom = (p: Registrable): p is Custom => (p as Custom)._tag === "Custom"
+
+/** Whether a projection reads events of this type (a stored record's `type`). */
+const reads = (p: Registrable, type: string): boolean => {
+  const handles: ReadonlySet<string> = p.handles
+  return handles.has(type)
+}
 
 /** How projections run. */
 export interface Options {
@@ -129,23 +141,23 @@ export interface ProjectionsShape {
   /** A document by id, from the generation serving reads. */
   readonly get: <D, I>(projection: Projection<D, I>, id: string) => Effect.Effect<Option.Option<D>, StoreError>
   /** A page of documents in an index's order (see `ListQuery`). */
-  readonly list: <D, I>(
-    projection: Projection<D, I>,
-    query?: ListQuery
+  readonly list: <D, I, Ix extends string>(
+    projection: Projection<D, I, Ix>,
+    query?: Query<NoInfer<Ix>>
   ) => Effect.Effect<Page<D>, InvalidQuery | StoreError>
   /**
    * What `viewer` may see of a read model's document for `key` (a mentor's id, an engagement's id):
    * none when there is no document or the viewer may not see it. Serve read models through this.
    */
-  readonly view: <D, I, V>(
-    readModel: ReadModel<D, I, V>,
+  readonly view: <D, I, V, Ix extends string>(
+    readModel: ReadModel<D, I, V, Ix>,
     key: string,
     viewer: Actor
   ) => Effect.Effect<Option.Option<V>, StoreError>
   /** A page of `list`, each document as `viewer` may see it (the ones they may not see are left out). */
-  readonly listView: <D, I, V>(
-    readModel: ReadModel<D, I, V>,
-    query: ListQuery,
+  readonly listView: <D, I, V, Ix extends string>(
+    readModel: ReadModel<D, I, V, Ix>,
+    query: Query<NoInfer<Ix>>,
     viewer: Actor
   ) => Effect.Effect<Page<V>, InvalidQuery | StoreError>
   /** Every registered projection's generations and progress. */
@@ -191,17 +203,23 @@ const retryingConflicts =
       )
     )
 
-const registrations = (options: Options): ReadonlyArray<Registered> => {
+/**
+ * The projections of `options`, each once. A name registered twice is a mistake in the host's wiring,
+ * not a condition to handle: the layer dies with `InvalidProjection` (a defect, as before, but typed).
+ */
+const registrations = (options: Options): Effect.Effect<ReadonlyArray<Registered>> => {
   const all = [
     ...(options.inline ?? []).map((projection) => ({ projection, inline: true })),
     ...(options.async ?? []).map((projection) => ({ projection, inline: false }))
   ]
   const seen = new Set<string>()
   for (const { projection } of all) {
-    if (seen.has(projection.name)) throw new Error(`projection ${projection.name} is registered twice`)
+    if (seen.has(projection.name)) {
+      return Effect.die(new InvalidProjection({ name: projection.name, reason: "it is registered twice" }))
+    }
     seen.add(projection.name)
   }
-  return all
+  return Effect.succeed(all)
 }
 
 /**
@@ -317,7 +335,7 @@ const encodeCursor = (key: string, id: string): string =>
 const makeHook = (options: Options) =>
   Effect.gen(function* () {
     const store = yield* ProjectionStore
-    const inline = registrations(options).filter((r) => r.inline)
+    const inline = (yield* registrations(options)).filter((r) => r.inline)
     const codec = Codec.makeDecoder(options.upcasters)
     // In memory, appends share it and the switch to live takes all of it; SQL stores lock in the database.
     const permits = Number.MAX_SAFE_INTEGER
@@ -330,7 +348,7 @@ const makeHook = (options: Options) =>
     const afterWrite = (records: ReadonlyArray<RecordedEvent>) =>
       Effect.gen(function* () {
         const writes: Array<Effect.Effect<void, StoreError>> = []
-        const concerned = inline.filter(({ projection }) => records.some((r) => projection.handles.has(r.type)))
+        const concerned = inline.filter(({ projection }) => records.some((r) => reads(projection, r.type)))
         if (concerned.length === 0) return
         // One round trip for the served generations of every projection this append concerns.
         const served = yield* store.servedAll(concerned.map(({ projection }) => projection.name))
@@ -394,7 +412,7 @@ const make = (options: Options) =>
     const gate = yield* Effect.serviceOption(Gate)
     const exclusive = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       store.exclusive(Option.isSome(gate) ? gate.value.exclusive(effect) : effect)
-    const registered = registrations(options)
+    const registered = yield* registrations(options)
     if (registered.some((r) => r.inline) && Option.isNone(gate)) {
       return yield* Effect.dieMessage(
         "inline projections need the append hook: build the store with Projections.layerWith"
@@ -643,7 +661,7 @@ const make = (options: Options) =>
         return Either.isLeft(decoded) ? yield* decoded.left : Option.some(decoded.right)
       }).pipe(Effect.withSpan("Projections.get", { attributes: { "stint.projection": projection.name } }))
 
-    const list = <D, I>(projection: Projection<D, I>, query: ListQuery = {}) =>
+    const list = <D, I, Ix extends string>(projection: Projection<D, I, Ix>, query: Query<NoInfer<Ix>> = {}) =>
       Effect.gen(function* () {
         const encoded = encodeQuery(projection, query)
         if (Either.isLeft(encoded)) return yield* encoded.left

@@ -6,8 +6,9 @@
 import type { Actor } from "../domain/Actor.js"
 import type { Projection } from "./Projection.js"
 
-export interface ReadModel<D, I = D, V = D> {
-  readonly projection: Projection<D, I>
+/** A read model over a projection with documents `D` (stored as `I`), seen as `V`, indexed by `Ix`. */
+export interface ReadModel<D, I = D, V = D, Ix extends string = string> {
+  readonly projection: Projection<D, I, Ix>
   /** What `viewer` may see of a document; undefined when they may not see it at all. */
   readonly view: (document: D, id: string, viewer: Actor) => V | undefined
   /** The id of the document for a key callers know (a mentor's id for MentorLoad). */
@@ -15,14 +16,14 @@ export interface ReadModel<D, I = D, V = D> {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a list of read models of every document type
-export type Any = ReadModel<any, any, any>
+export type Any = ReadModel<any, any, any, any>
 
 /** Defines a read model; `documentId` defaults to the key itself. */
-export const make = <D, I, V>(
-  projection: Projection<D, I>,
-  view: ReadModel<D, I, V>["view"],
+export const make = <D, I, V, Ix extends string>(
+  projection: Projection<D, I, Ix>,
+  view: ReadModel<D, I, V, Ix>["view"],
   options: { readonly documentId?: (key: string) => string } = {}
-): ReadModel<D, I, V> => ({
+): ReadModel<D, I, V, Ix> => ({
   projection,
   view,
   documentId: options.documentId ?? ((key) => key)
