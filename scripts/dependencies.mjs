@@ -37,7 +37,7 @@ const coreLayers = [
   ["projection"], // projections and their runner
   ["readmodel"], // the built-in read models
   ["Stint.ts"], // the application service
-  ["process"] // processes that read read models and send commands
+  ["Feed.ts", "Queries.ts", "process"] // what hosts call over the service and the read models
 ]
 const layerOf = new Map(coreLayers.flatMap((folders, rank) => folders.map((f) => [f, rank])))
 
