@@ -4,49 +4,39 @@
  * `X-User-Id` header. Commands are built from the body and the route, never trusting an actor from
  * the body, and an `Idempotency-Key` header makes a retry safe.
  */
-import { createHash, randomUUID } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import express, { type Request } from "express"
-import { type CommandOptions, type CommandResult, type StintClient, user } from "@stint/node"
-import { handleErrors, IdempotencyKeyReused } from "./errors.js"
+import { v5 as uuidV5 } from "uuid"
+import { type CommandOptions, type CommandResult, commandIdOf, type StintClient, user } from "@stint/node"
+import { handleErrors } from "./errors.js"
 
 /** The session stub: who is signed in, or undefined. */
 const signedIn = (req: Request): string | undefined => req.get("x-user-id")?.trim() || undefined
 
-const sha256 = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("base64url")
-
 /**
- * Who acts, and the `Idempotency-Key` as the command id. The id is a hash of the user and the key, so
- * keys belong to their user and any key fits; the request's own hash (route, parameters, body)
- * travels as the causation id, so a key sent again with another request is caught (see `run`).
+ * Who acts, and the `Idempotency-Key` as the command id (`commandIdOf`: keys belong to their user).
+ * Stint records the request with the id: a retry gets the first result, the key with another
+ * request is refused with `CommandIdReused` (422).
  */
 const as = (req: Request): CommandOptions => {
-  const me = signedIn(req) ?? ""
+  const actor = user(signedIn(req) ?? "")
   const key = req.get("idempotency-key")
-  if (key === undefined) return { actor: user(me) }
-  return {
-    actor: user(me),
-    commandId: `express:${sha256([me, key])}`,
-    causationId: `express:${sha256([req.method, req.route?.path, req.params, req.body ?? null])}`
-  }
+  return key === undefined ? { actor } : { actor, commandId: commandIdOf(actor, key) }
 }
 
-/** Runs a command for the request; a retried key answers with the first result, a reused one with 422. */
-const run = async (stint: StintClient, req: Request, command: Record<string, unknown>): Promise<CommandResult> => {
-  const options = as(req)
-  const result = await stint.executeUnknown(command, options)
-  const first = result.events[0]?.record.metadata.causationId
-  if (result.duplicate && first !== undefined && first !== options.causationId) throw new IdempotencyKeyReused()
-  return result
-}
+/** This app's namespace for the ids it derives from command ids (UUID version 5). */
+const namespace = "5a0f3c52-0d0e-4c1e-9d4b-7a3f2d1b6e10"
 
-/** The id a command's first event names: on a retry, the one the first attempt created. */
-const idOf = (result: CommandResult, field: "engagementId" | "sessionId", fresh: string): string => {
-  for (const { event } of result.events) {
-    const value = (event as unknown as Record<string, unknown>)[field]
-    if (typeof value === "string") return value
-  }
-  return fresh
-}
+/**
+ * A new id for what a command creates. A retry must send the same command, so with an
+ * `Idempotency-Key` the id comes from the command id; without one, any new id.
+ */
+const freshId = (options: CommandOptions, purpose: string): string =>
+  options.commandId === undefined ? randomUUID() : uuidV5(`${purpose}:${options.commandId}`, namespace)
+
+/** Runs a command for the request. */
+const run = (stint: StintClient, options: CommandOptions, command: Record<string, unknown>): Promise<CommandResult> =>
+  stint.executeUnknown(command, options)
 
 /** The JSON body as an object (anything else: an empty one, and the command's schema reports what is missing). */
 const body = (req: Request): Record<string, unknown> =>
@@ -67,16 +57,17 @@ export const createApp = (stint: StintClient): express.Express => {
 
   // The signed-in user offers mentoring: `{ areas, capacity? }`.
   app.post("/mentors/me", async (req, res) => {
-    await run(stint, req, { ...body(req), _tag: "RegisterMentor", mentorId: signedIn(req) })
+    await run(stint, as(req), { ...body(req), _tag: "RegisterMentor", mentorId: signedIn(req) })
     res.status(201).json({ mentorId: signedIn(req) })
   })
 
   // A mentee asks for help: `{ mentorId, area, need, goals: [{ statement, successCriterion }], scope? }`.
   app.post("/requests", async (req, res) => {
-    const fresh = randomUUID()
-    const result = await run(stint, req, { ...body(req), _tag: "RequestEngagement", engagementId: fresh })
-    // A retry (same Idempotency-Key) answers with the engagement the first attempt created.
-    res.status(result.duplicate ? 200 : 201).json({ engagementId: idOf(result, "engagementId", fresh) })
+    const options = as(req)
+    const engagementId = freshId(options, "engagement")
+    const result = await run(stint, options, { ...body(req), _tag: "RequestEngagement", engagementId })
+    // A retry (same Idempotency-Key) is the same command: it answers with the same engagement.
+    res.status(result.duplicate ? 200 : 201).json({ engagementId })
   })
 
   // A mentor's inbox: requests waiting for their answer, soonest to expire first.
@@ -93,16 +84,20 @@ export const createApp = (stint: StintClient): express.Express => {
   })
 
   app.post("/engagements/:id/agree", async (req, res) => {
-    await run(stint, req, { _tag: "AgreeEngagement", engagementId: req.params.id })
+    await run(stint, as(req), { _tag: "AgreeEngagement", engagementId: req.params.id })
     res.json(await stint.engagementView(req.params.id, as(req).actor))
   })
 
-  // Either participant records a session: `{ minutes, heldAt? }` (default: now).
+  // Either participant records a session: `{ minutes, heldAt? }` (default: now; with an Idempotency-Key,
+  // send `heldAt`, since a retry must be the same command).
   app.post("/engagements/:id/sessions", async (req, res) => {
-    const fresh = randomUUID()
-    const session = { heldAt: new Date().toISOString(), ...body(req), _tag: "RecordSession", sessionId: fresh }
-    const result = await run(stint, req, { ...session, engagementId: req.params.id })
-    res.status(result.duplicate ? 200 : 201).json({ sessionId: idOf(result, "sessionId", fresh) })
+    const options = as(req)
+    const sessionId = freshId(options, "session")
+    // `heldAt` defaults to now only without a key: a retry must send the same command.
+    const heldAt = options.commandId === undefined ? new Date().toISOString() : undefined
+    const session = { ...(heldAt === undefined ? {} : { heldAt }), ...body(req), _tag: "RecordSession", sessionId }
+    const result = await run(stint, options, { ...session, engagementId: req.params.id })
+    res.status(result.duplicate ? 200 : 201).json({ sessionId })
   })
 
   app.use(handleErrors)

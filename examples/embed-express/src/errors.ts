@@ -21,6 +21,8 @@ export const statusOf = (error: CommandError | ListError): number => {
     case "InvalidArgument":
     case "InvalidQuery":
       return 400
+    case "CommandIdReused": // an Idempotency-Key sent again with another request
+      return 422
     case "WrongExpectedVersion":
       return 409
     case "StoreError":
@@ -35,18 +37,10 @@ export const statusOf = (error: CommandError | ListError): number => {
   }
 }
 
-/** An `Idempotency-Key` sent again with another request than the one it first came with. */
-export class IdempotencyKeyReused extends Error {
-  readonly status = 422
-  constructor() {
-    super("this Idempotency-Key was used with a different request; use a new key for a new request")
-  }
-}
-
 const isStintError = (error: unknown): error is CommandError | ListError =>
   error instanceof Error && "_tag" in error && typeof error._tag === "string"
 
-const names: Record<number, string> = { 400: "BadRequest", 413: "PayloadTooLarge", 422: "IdempotencyKeyReused" }
+const names: Record<number, string> = { 400: "BadRequest", 413: "PayloadTooLarge" }
 
 /** The last middleware: Stint's errors by tag, Express's own (a malformed JSON body) by status. */
 export const handleErrors: ErrorRequestHandler = (error: unknown, _req, res, _next) => {

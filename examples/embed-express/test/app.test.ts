@@ -117,7 +117,7 @@ describe("embed-express", () => {
     // The key with another request (another route, another body) is refused, and nothing is written.
     const reused = await call("POST", `/engagements/${first.body.engagementId}/agree`, "cy", undefined, key)
     expect(reused.status).toBe(422)
-    expect(reused.body.error).toBe("IdempotencyKeyReused")
+    expect(reused.body.error).toBe("CommandIdReused")
     expect((await call("POST", "/requests", "cy", ask("lee"), key)).status).toBe(422)
     expect((await stint.mentee("cy")).live.size).toBe(1)
     // A user id with ":" and another key do not meet: ids are hashes of [user, key]; any key length fits.

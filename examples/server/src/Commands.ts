@@ -3,17 +3,15 @@
  * from `Idempotency-Key`. Domain refusals become 403 / 404 / 409 / 422 with the refusal's tag and
  * fields; a failing store becomes 503, and nothing was acknowledged.
  */
-import { createHash } from "node:crypto"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Checkpoint, Refusal, Stint } from "@stint/core"
-import type { Actor } from "@stint/core/domain/Actor"
+import * as Idempotency from "@stint/core/handling/Idempotency"
 import type { Command } from "@stint/core/domain/Command"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import {
   Accepted,
   type CommandName,
-  commands,
   Conflict,
   CurrentActor,
   Forbidden,
@@ -41,19 +39,16 @@ export const httpError = (error: { readonly _tag: string; readonly message: stri
   if (error._tag === "WrongExpectedVersion") {
     return new Conflict({ refusal: error._tag, message: `${error.message}; retry the request`, details: {} })
   }
+  if (error._tag === "CommandIdReused") {
+    return new Unprocessable({
+      refusal: "IdempotencyKeyReused",
+      message: "this Idempotency-Key was used with a different request; use a new key for a new request",
+      details: {}
+    })
+  }
   const refusal = error as Refusal.Refusal
   const { _tag, ...details } = encodeRefusal(refusal) as { readonly _tag: string }
   return new errorOfKind[Refusal.kindOf(refusal)]({ refusal: _tag, message: error.message, details })
-}
-
-/** Who the idempotency key belongs to: keys are per caller, so two callers never share one. */
-const actorKey = (actor: Actor): string =>
-  actor._tag === "System" ? "system" : `${actor._tag === "Admin" ? "admin" : "user"}:${actor.userId}`
-
-/** The command id of a caller's key: readable when short, hashed when it would pass the 200-character limit. */
-const commandIdOf = (actor: Actor, key: string): string => {
-  const id = `http:${actorKey(actor)}:${key}`
-  return id.length <= 200 ? id : `http:${createHash("sha256").update(id).digest("base64url")}`
 }
 
 const tagOf = (name: CommandName): Command["_tag"] => (name.charAt(0).toUpperCase() + name.slice(1)) as Command["_tag"]
@@ -64,24 +59,14 @@ export const execute = (name: CommandName, payload: object, idempotencyKey: stri
     const actor = yield* CurrentActor
     const stint = yield* Stint.Stint
     const command = { _tag: tagOf(name), ...payload } as Command
-    // The request's fingerprint travels as the causation id: a key reused with another body is caught.
-    const encoded = Schema.encodeSync(commands[name] as unknown as Schema.Schema<Command, unknown>)(command)
-    const fingerprint = `http:${createHash("sha256").update(JSON.stringify(encoded)).digest("base64url")}`
+    // The key is the caller's: the library derives the command id from both, and refuses the id for
+    // another request (CommandIdReused) whether or not the first one wrote events.
     const result = yield* stint
       .execute(command, {
         actor,
-        causationId: fingerprint,
-        ...(idempotencyKey === undefined ? {} : { commandId: commandIdOf(actor, idempotencyKey) })
+        ...(idempotencyKey === undefined ? {} : { commandId: Idempotency.commandIdOf(actor, idempotencyKey) })
       })
       .pipe(Effect.mapError(httpError))
-    const first = result.events[0]?.record.metadata.causationId
-    if (result.duplicate && first !== undefined && first !== fingerprint) {
-      return yield* new Unprocessable({
-        refusal: "IdempotencyKeyReused",
-        message: "this Idempotency-Key was used with a different request; use a new key for a new request",
-        details: {}
-      })
-    }
     return Accepted.make({
       commandId: result.commandId,
       replayed: result.duplicate,

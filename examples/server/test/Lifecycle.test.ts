@@ -691,10 +691,13 @@ const lifecycleSuite = (backend: Backend) => {
       expect(second.status).toBe(200)
       expect(second.body.replayed).toBe(true)
       expect(second.body.commandId).toBe(first.body.commandId)
+      // The command id is derived from the caller and the key (Idempotency.commandIdOf), not the key itself.
+      expect(first.body.commandId).toMatch(/^key:/)
+      expect(first.body.commandId).not.toContain(key)
       expect(second.body.events).toEqual(first.body.events)
       // The same key with another body is refused, and appends nothing.
       const other = await cy().command("requestEngagement", { ...body, need: "Something else" }, { key })
-      expectError(other, 422)
+      expectError(other, 422, "IdempotencyKeyReused")
       // Nothing was appended twice: the stream holds one request, at version 1.
       const document = await viewThrough(id, 1)
       expect(document.through).toBe(1)
@@ -711,6 +714,28 @@ const lifecycleSuite = (backend: Backend) => {
       expect(dees.body.replayed).toBe(false)
       // A key that is not 1 to 128 visible ASCII characters is refused.
       expectError(await dee().command("declareInterests", { areas: ["leadership"] }, { key: "k".repeat(129) }), 400)
+    })
+
+    it("a key first used by a command that decided nothing is taken: another command under it is refused", async () => {
+      const key = `resume-${uuid()}`
+      // lee is not paused: resuming decides nothing, and the key is still recorded with the request.
+      const first = await lee().command("resumeMentoring", { mentorId: "lee" }, { key })
+      expect(first.status, first.text).toBe(200)
+      expect(first.body.replayed).toBe(false)
+      expect(first.body.events).toEqual([])
+      const other = await lee().command("pauseMentoring", { mentorId: "lee" }, { key })
+      expectError(other, 422, "IdempotencyKeyReused")
+      // The same request again is a retry: the first answer, replayed.
+      const again = await lee().command("resumeMentoring", { mentorId: "lee" }, { key })
+      expect(again.status, again.text).toBe(200)
+      expect(again.body.replayed).toBe(true)
+      expect(again.body.commandId).toBe(first.body.commandId)
+      expect(again.body.events).toEqual([])
+      // The refused pause appended nothing: lee is not paused, so resuming still decides nothing.
+      const check = await lee().command("resumeMentoring", { mentorId: "lee" }, { key: `check-${uuid()}` })
+      expect(check.status, check.text).toBe(200)
+      expect(check.body.replayed).toBe(false)
+      expect(check.body.events).toEqual([])
     })
   })
 

@@ -72,12 +72,13 @@ for (const backend of backends) {
     it("migrate creates the schema, then finds nothing to apply", async () => {
       const first = await StintProcess.run(["migrate", "--database", database.url])
       assert.strictEqual(first.code, 0, first.stderr)
-      assert.include(first.stdout, "schema version 0 → 2")
+      assert.include(first.stdout, "schema version 0 → 3")
       assert.include(first.stdout, "applied 1: event log, streams, commands, checkpoints")
       assert.include(first.stdout, "applied 2: projections: generations, documents, index keys")
+      assert.include(first.stdout, "applied 3: commands: request fingerprints beside command ids")
       const again = await StintProcess.run(["migrate", "--database", database.url])
       assert.strictEqual(again.code, 0, again.stderr)
-      assert.include(again.stdout, "schema is up to date (version 2); nothing to apply")
+      assert.include(again.stdout, "schema is up to date (version 3); nothing to apply")
     })
 
     it("status shows lag behind the log until the projections catch up", async () => {

@@ -11,7 +11,7 @@ import * as Refusal from "@stint/core/domain/Refusal"
 import { InvalidCommand } from "@stint/core/handling/InvalidCommand"
 import type { InvalidQuery } from "@stint/core/projection/ProjectionStore"
 import type { NewerVersionDeployed, UnknownProjection } from "@stint/core/projection/Projections"
-import type { InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/store/StoreError"
+import type { CommandIdReused, InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/store/StoreError"
 import type { InvalidDatabaseUrl } from "@stint/sql/Database"
 
 /** The Stint was closed: no call is possible any more. */
@@ -51,6 +51,7 @@ export type CommandError =
   | InvalidCommand
   | InvalidArgument
   | WrongExpectedVersion
+  | CommandIdReused
   | InvalidStoreData
   | StoreError
   | StintClosed

@@ -41,7 +41,9 @@ export {
 // The errors calls reject with, as the core defines them: a refusal is the domain's own class.
 export * from "@stint/core/domain/Refusal"
 export { InvalidCommand } from "@stint/core/handling/InvalidCommand"
-export { InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/store/StoreError"
+export { CommandIdReused, InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/store/StoreError"
+// Idempotency keys: `commandIdOf(actor, key)` is a caller's key as a command id (see `CommandOptions.commandId`).
+export { commandIdOf } from "@stint/core/handling/Idempotency"
 export { InvalidQuery, type ListQuery, type Page } from "@stint/core/projection/ProjectionStore"
 export { NewerVersionDeployed, UnknownProjection } from "@stint/core/projection/Projections"
 export { InvalidPolicy } from "@stint/core/domain/Policy"

@@ -76,7 +76,7 @@ export const all: ReadonlyArray<Migration> = [
         updated_at TIMESTAMPTZ NOT NULL
       )`,
       // The append function (`internal/PgAppend.ts`).
-      PgAppend.definition(t)
+      PgAppend.definition1(t)
     ]
   },
   {
@@ -145,6 +145,32 @@ export const all: ReadonlyArray<Migration> = [
       )`,
       `CREATE INDEX IF NOT EXISTS ${t.documentKeys}_id ON ${t.documentKeys} (projection, generation, id)`
     ]
+  },
+  {
+    version: 3,
+    name: "commands: request fingerprints beside command ids",
+    // Commands appended before keep their record in their first event (`append_versions`): they
+    // answer as plain duplicates, as they did.
+    sqlite: (t) => [
+      `CREATE TABLE IF NOT EXISTS ${t.commands} (
+        command_id TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        -- Every stream's version after the append, as on an append's first event.
+        versions TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+      ) WITHOUT ROWID`
+    ],
+    pg: (t) => [
+      `CREATE TABLE IF NOT EXISTS ${t.commands} (
+        command_id TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        -- Every stream's version after the append, as on an append's first event.
+        versions JSONB NOT NULL,
+        recorded_at TIMESTAMPTZ NOT NULL
+      )`,
+      // The append function, now recording fingerprinted commands (`internal/PgAppend.ts`).
+      PgAppend.definition3(t)
+    ]
   }
 ]
 
@@ -175,11 +201,20 @@ export const applied = (
     )
   )
 
+/** Options of `run`. */
+export interface RunOptions {
+  /** Apply the migrations up to this version only (default: all); a test builds an older schema with it. */
+  readonly through?: number
+}
+
 /**
  * Applies the migrations not yet recorded, in one transaction (the caller's, when there is one);
  * returns the versions it applied.
  */
-export const run = (tables: Tables): Effect.Effect<ReadonlyArray<number>, SqlError | StoreError, SqlClient.SqlClient> =>
+export const run = (
+  tables: Tables,
+  options: RunOptions = {}
+): Effect.Effect<ReadonlyArray<number>, SqlError | StoreError, SqlClient.SqlClient> =>
   Effect.flatMap(Execution.fromContext, ({ dialect, transaction }) =>
     transaction((c) =>
       Effect.gen(function* () {
@@ -195,7 +230,8 @@ export const run = (tables: Tables): Effect.Effect<ReadonlyArray<number>, SqlErr
           `SELECT version FROM ${tables.migrations}`
         )
         const applied = new Set(rows.map((row) => Number(row.version)))
-        const pending = all.filter((migration) => !applied.has(migration.version))
+        const through = options.through ?? Number.POSITIVE_INFINITY
+        const pending = all.filter((migration) => !applied.has(migration.version) && migration.version <= through)
         for (const migration of pending) {
           for (const statement of migration[dialect.name](tables)) yield* exec(statement)
           yield* exec(dialect.text(`INSERT INTO ${tables.migrations} (version, name, applied_at) VALUES (?, ?, ?)`), [

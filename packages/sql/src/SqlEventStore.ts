@@ -6,12 +6,21 @@
  *   from its first statement, `internal/SqliteAppend.ts`); PostgreSQL calls a function that locks
  *   each stream, checks its version and inserts, so an append is one round trip whatever its streams
  *   (`internal/PgAppend.ts`);
+ * - idempotency: a command id is recorded by its events, and with its request's fingerprint (in the
+ *   commands table, in the same transaction) even when it writes none; an id recorded already is
+ *   read back and answered as a duplicate, or refused with `CommandIdReused` for another request;
  * - the global order: on PostgreSQL events are read by `(commit, position)` below the visibility
  *   fence `pg_snapshot_xmin(pg_current_snapshot())`, so no reader passes over an event that commits
  *   late; SQLite has one writer at a time and needs no fence (`internal/EventReads.ts`).
  */
-import { type AppendRequest, type AppendResult, EventStore, type EventStoreShape } from "@stint/core/store/EventStore"
-import { StoreError } from "@stint/core/store/StoreError"
+import {
+  type AppendRequest,
+  type AppendResult,
+  EventStore,
+  type EventStoreShape,
+  reusesCommandId
+} from "@stint/core/store/EventStore"
+import { CommandIdReused, StoreError } from "@stint/core/store/StoreError"
 import * as StoreInput from "@stint/core/store/StoreInput"
 import type { StreamId } from "@stint/core/store/StreamId"
 import type * as SqlClient from "@effect/sql/SqlClient"
@@ -112,12 +121,17 @@ export const make = (options: Options = {}) =>
           Effect.catchTag("SqlError", (cause) => Effect.fail(new StoreError({ method: "append", cause })))
         )
         if (written === "duplicate") {
+          // Recorded already (and committed: the write waited for it): a retry of the same request
+          // gets the first result; another request under the id is refused.
           const previous = yield* reads.lookupCommand(request.commandId)
           if (Option.isNone(previous)) {
             return yield* new StoreError({
               method: "append",
-              cause: new Error(`command ${request.commandId} is recorded but its events are not`)
+              cause: new Error(`command ${request.commandId} is recorded but its record cannot be read`)
             })
+          }
+          if (reusesCommandId(previous.value, request)) {
+            return yield* new CommandIdReused({ commandId: request.commandId })
           }
           return { ...previous.value, duplicate: true }
         }
@@ -127,7 +141,8 @@ export const make = (options: Options = {}) =>
           commandId: request.commandId,
           events: recorded,
           versions: written.versions.map(([streamId, version]) => ({ streamId: streamId as StreamId, version })),
-          duplicate: false
+          duplicate: false,
+          ...(request.fingerprint === undefined ? {} : { fingerprint: request.fingerprint })
         } satisfies AppendResult
       })
 

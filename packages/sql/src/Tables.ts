@@ -17,6 +17,11 @@ export interface Tables {
   readonly events: string
   /** One row per named checkpoint (projections, processes). */
   readonly checkpoints: string
+  /**
+   * One row per command id recorded with a request fingerprint (with its streams' versions), whether
+   * or not it wrote events: what tells a retry from a reused id (`AppendRequest.fingerprint`).
+   */
+  readonly commands: string
   /** The migrations applied. */
   readonly migrations: string
   /** PostgreSQL: the function that appends in one round trip. */
@@ -39,6 +44,7 @@ export const make = (options: TableOptions = {}): Tables => {
     prefix,
     events: `${prefix}events`,
     checkpoints: `${prefix}checkpoints`,
+    commands: `${prefix}commands`,
     migrations: `${prefix}migrations`,
     appendFunction: `${prefix}append`,
     projections: `${prefix}projections`,

@@ -118,6 +118,14 @@ const expectInvalid = <R>(effect: Effect.Effect<unknown, AppendError, R>, stream
     assert.strictEqual((error as InvalidStoreData).streamId, streamId)
   })
 
+/** Runs an append that must fail with `CommandIdReused` for `commandId`. */
+const expectReused = <R>(effect: Effect.Effect<unknown, AppendError, R>, commandId: string) =>
+  Effect.gen(function* () {
+    const error = yield* Effect.flip(effect)
+    assert.strictEqual(error._tag, "CommandIdReused", `expected CommandIdReused, got ${error._tag}`)
+    assert.strictEqual((error as CommandIdReused).commandId, commandId)
+  })
+
 const append = (request: AppendRequest) => Effect.flatMap(EventStore, (store) => store.append(request))
 
 /** Appends `events` to one stream. */
@@ -434,6 +442,205 @@ export const storeContract = (
         const original = describeResult(results.find((result) => !result.duplicate)!)
         for (const result of results) assert.deepStrictEqual(describeResult(result), original)
         assert.deepStrictEqual(versionsOf(yield* readStream(streamId)), [1, 2])
+      })
+    )
+
+    contract(
+      "fingerprints: the same request again is a duplicate; another under its id is refused, writing nothing",
+      () =>
+        Effect.gen(function* () {
+          const store = yield* EventStore
+          const streamId = freshStreamId("Print")
+          const other = freshStreamId("PrintOther")
+          const before = yield* head
+          const request = appendRequest(
+            [{ streamId, expected: ExpectedVersion.noStream, events: [newEvent("A"), newEvent("B")] }],
+            { fingerprint: "request-a" }
+          )
+          const first = yield* append(request)
+          assert.isFalse(first.duplicate)
+          assert.strictEqual(first.fingerprint, "request-a")
+          // A retry: recognised before its versions are checked, whatever its events.
+          const retry = yield* append({
+            ...request,
+            streams: [{ streamId, expected: ExpectedVersion.noStream, events: [newEvent("Retry")] }]
+          })
+          assert.isTrue(retry.duplicate)
+          assert.strictEqual(retry.fingerprint, "request-a")
+          assert.deepStrictEqual(describeResult(retry), describeResult(first))
+          // Without a fingerprint there is nothing to compare: a plain duplicate.
+          const { fingerprint: _, ...unprinted } = request
+          const plain = yield* append({
+            ...unprinted,
+            streams: [{ streamId: other, expected: ExpectedVersion.any, events: [newEvent("Plain")] }]
+          })
+          assert.isTrue(plain.duplicate)
+          assert.deepStrictEqual(describeResult(plain), describeResult(first))
+          // Another request under the same id, to another stream, with or without events.
+          for (const events of [[newEvent("Reused")], []]) {
+            yield* expectReused(
+              append({
+                ...request,
+                fingerprint: "request-b",
+                streams: [{ streamId: other, expected: ExpectedVersion.any, events }]
+              }),
+              request.commandId
+            )
+          }
+          assert.deepStrictEqual(yield* readStream(other), [])
+          assert.deepStrictEqual(types(yield* readStream(streamId)), ["A", "B"])
+          assert.deepStrictEqual(
+            (yield* readAllOf(before, [streamId, other])).map(describeEvent),
+            first.events.map(describeEvent)
+          )
+          const looked = Option.getOrThrow(yield* store.lookupCommand(request.commandId))
+          assert.strictEqual(looked.fingerprint, "request-a")
+          assert.deepStrictEqual(describeResult(looked), describeResult(first))
+        })
+    )
+
+    contract("fingerprints: an append without events records its command id; another request under it is refused", () =>
+      Effect.gen(function* () {
+        const store = yield* EventStore
+        const streamId = freshStreamId("PrintCheck")
+        yield* appendTo(streamId, ExpectedVersion.noStream, [newEvent("A")])
+        const before = yield* head
+        const request = appendRequest([{ streamId, expected: ExpectedVersion.exact(1), events: [] }], {
+          fingerprint: "nothing-to-do"
+        })
+        const first = yield* append(request)
+        assert.isFalse(first.duplicate)
+        assert.deepStrictEqual(first.events, [])
+        assert.deepStrictEqual(first.versions, [{ streamId, version: 1 }])
+        assert.strictEqual(first.fingerprint, "nothing-to-do")
+        const looked = Option.getOrThrow(yield* store.lookupCommand(request.commandId))
+        assert.deepStrictEqual(describeResult(looked), describeResult(first))
+        assert.strictEqual(looked.fingerprint, "nothing-to-do")
+        // Another request under the id is refused even when it would write events.
+        yield* expectReused(
+          append({
+            ...request,
+            fingerprint: "something-to-do",
+            streams: [{ streamId, expected: ExpectedVersion.exact(1), events: [newEvent("B")] }]
+          }),
+          request.commandId
+        )
+        // The same request again, or one without a fingerprint, is a duplicate and writes nothing.
+        const { fingerprint: _, ...unprinted } = request
+        for (const again of [request, unprinted]) {
+          const duplicate = yield* append({
+            ...again,
+            streams: [{ streamId, expected: ExpectedVersion.exact(1), events: [newEvent("C")] }]
+          })
+          assert.isTrue(duplicate.duplicate)
+          assert.deepStrictEqual(describeResult(duplicate), describeResult(first))
+        }
+        assert.deepStrictEqual(types(yield* readStream(streamId)), ["A"])
+        assert.deepStrictEqual(yield* readAllOf(before, [streamId]), [])
+
+        // A fingerprinted check that fails records nothing: the id stays free for any request.
+        const failed = appendRequest([{ streamId, expected: ExpectedVersion.noStream, events: [] }], {
+          fingerprint: "stale"
+        })
+        yield* expectWrongVersion(append(failed), { streamId, expected: "no_stream", actual: 1 })
+        assert.isTrue(Option.isNone(yield* store.lookupCommand(failed.commandId)))
+        const written = yield* append({
+          ...failed,
+          fingerprint: "fresh",
+          streams: [{ streamId, expected: ExpectedVersion.exact(1), events: [newEvent("D")] }]
+        })
+        assert.isFalse(written.duplicate)
+        assert.deepStrictEqual(types(yield* readStream(streamId)), ["A", "D"])
+      })
+    )
+
+    contract(
+      "fingerprints under a race: 20 fibers, one command id, two requests: one writes, the rest by fingerprint",
+      () =>
+        Effect.gen(function* () {
+          const store = yield* EventStore
+          // With events and without; each racer to a stream of its own, so no stream lock orders them.
+          for (const eventsPerRacer of [1, 0]) {
+            const commandId = freshCommandId()
+            const racers = Array.from({ length: 20 }, (_, i) => ({
+              streamId: freshStreamId(`PrintRace${i}`),
+              fingerprint: i % 2 === 0 ? "even" : "odd"
+            }))
+            const results = yield* Effect.all(
+              racers.map(({ fingerprint, streamId }) =>
+                Effect.either(
+                  append(
+                    appendRequest(
+                      [
+                        {
+                          streamId,
+                          expected: ExpectedVersion.noStream,
+                          events: Array.from({ length: eventsPerRacer }, () => newEvent("Raced"))
+                        }
+                      ],
+                      { commandId, fingerprint }
+                    )
+                  )
+                )
+              ),
+              { concurrency: "unbounded" }
+            )
+            const written = results.flatMap((result) =>
+              result._tag === "Right" && !result.right.duplicate ? [result.right] : []
+            )
+            assert.strictEqual(written.length, 1, `${eventsPerRacer} event(s): exactly one racer writes`)
+            const winner = written[0]!
+            for (const [i, result] of results.entries()) {
+              if (racers[i]!.fingerprint === winner.fingerprint) {
+                const failure = result._tag === "Left" ? result.left._tag : ""
+                assert.strictEqual(result._tag, "Right", `racer ${i} sent the winner's request, got ${failure}`)
+                if (result._tag === "Right")
+                  assert.deepStrictEqual(describeResult(result.right), describeResult(winner))
+              } else {
+                assert.strictEqual(result._tag, "Left", `racer ${i} sent another request`)
+                if (result._tag === "Left") assert.strictEqual(result.left._tag, "CommandIdReused")
+              }
+            }
+            const streams = yield* Effect.forEach(racers, ({ streamId }) => readStream(streamId))
+            assert.strictEqual(streams.flat().length, eventsPerRacer)
+            const looked = Option.getOrThrow(yield* store.lookupCommand(commandId))
+            assert.strictEqual(looked.fingerprint, winner.fingerprint)
+            assert.deepStrictEqual(describeResult(looked), describeResult(winner))
+          }
+        })
+    )
+
+    contract("fingerprints under a race: racers with and without one record a command id once", () =>
+      Effect.gen(function* () {
+        const commandId = freshCommandId()
+        // Fingerprinted checks (no events) against plain appends (events, no fingerprint): neither is
+        // a reuse of the other, and no unique key spans both kinds of record.
+        const racers = Array.from({ length: 20 }, (_, i) => ({
+          streamId: freshStreamId(`MixedRace${i}`),
+          fingerprinted: i % 2 === 0
+        }))
+        const results = yield* Effect.all(
+          racers.map(({ fingerprinted, streamId }) =>
+            append(
+              appendRequest(
+                [
+                  {
+                    streamId,
+                    expected: ExpectedVersion.noStream,
+                    events: fingerprinted ? [] : [newEvent("Raced")]
+                  }
+                ],
+                { commandId, ...(fingerprinted ? { fingerprint: "check" } : {}) }
+              )
+            )
+          ),
+          { concurrency: "unbounded" }
+        )
+        const written = results.filter((result) => !result.duplicate)
+        assert.strictEqual(written.length, 1, "exactly one racer records the command id")
+        for (const result of results) assert.deepStrictEqual(describeResult(result), describeResult(written[0]!))
+        const streams = yield* Effect.forEach(racers, ({ streamId }) => readStream(streamId))
+        assert.strictEqual(streams.flat().length, written[0]!.events.length)
       })
     )
 

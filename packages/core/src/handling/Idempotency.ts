@@ -8,13 +8,16 @@ import { createHash } from "node:crypto"
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import type { Actor } from "../domain/Actor.js"
+import type { Actor, Actor as ActorSchema } from "../domain/Actor.js"
 import { Command } from "../domain/Command.js"
 
 const encodeCommand = Schema.encodeEither(Command)
 
+/** An actor, decoded or as a host writes it (`{ _tag: "User", userId: "ana" }`). */
+type AnyActor = Actor | typeof ActorSchema.Encoded
+
 /** Who an actor is, as a list no other actor shares. */
-const actorParts = (actor: Actor): ReadonlyArray<string> =>
+const actorParts = (actor: AnyActor): ReadonlyArray<string> =>
   actor._tag === "System" ? ["System"] : [actor._tag, actor.userId]
 
 /** SHA-256 of a text, base64url (Node's crypto: synchronous, a few microseconds). */
@@ -25,7 +28,7 @@ const digest = (text: string): string => createHash("sha256").update(text).diges
  * caller, so two callers never share one, and no (caller, key) pair collides with another — the
  * parts are hashed as a JSON list, not joined with a separator.
  */
-export const commandIdOf = (actor: Actor, key: string): string =>
+export const commandIdOf = (actor: AnyActor, key: string): string =>
   `key:${digest(JSON.stringify([...actorParts(actor), key]))}`
 
 /** A command as text: encoded by its schema (fields in the schema's order, whatever order they came in). */

@@ -73,12 +73,25 @@ export const make = (execution: Execution.Execution, tables: Tables.Tables, sett
         SELECT commit_id, position FROM ${t.events} WHERE commit_id < f.fence
         ORDER BY commit_id DESC, position DESC LIMIT 1
       ) h ON true`,
-    lookupSqlite: `SELECT ${columns}, append_versions FROM ${t.events} WHERE command_id = ? ORDER BY position`,
-    // The first event (by the unique index), then the rest of its commit.
-    lookupPg: `SELECT ${columns}, e.append_versions FROM ${t.events} e
-      JOIN (SELECT commit_id AS first_commit FROM ${t.events}
-            WHERE command_id = $1 AND append_versions IS NOT NULL) f ON e.commit_id = f.first_commit
-      WHERE e.command_id = $1 ORDER BY e.position`
+    // The command's row (recorded with a fingerprint), if any, beside its events: one row of NULLs
+    // when neither exists.
+    lookupSqlite: `SELECT c.fingerprint, c.versions AS recorded_versions, e.position, e.commit_id, e.stream_id,
+        e.version, e.event_id, e.type, e.data, e.metadata, e.command_id, e.append_versions
+      FROM (SELECT ? AS id) q
+      LEFT JOIN ${t.commands} c ON c.command_id = q.id
+      LEFT JOIN ${t.events} e ON e.command_id = q.id
+      ORDER BY e.position`,
+    // The events: the first (by the unique index), then the rest of its commit.
+    lookupPg: `SELECT c.fingerprint, c.versions AS recorded_versions, e.*
+      FROM (SELECT $1::text AS id) q
+      LEFT JOIN ${t.commands} c ON c.command_id = q.id
+      LEFT JOIN LATERAL (
+        SELECT ${columns}, e.append_versions FROM ${t.events} e
+        JOIN (SELECT commit_id AS first_commit FROM ${t.events}
+              WHERE command_id = q.id AND append_versions IS NOT NULL) f ON e.commit_id = f.first_commit
+        WHERE e.command_id = q.id
+      ) e ON true
+      ORDER BY e.position`
   }
 
   const decodeRows = (
@@ -88,33 +101,38 @@ export const make = (execution: Execution.Execution, tables: Tables.Tables, sett
     return Either.isLeft(decoded) ? Effect.fail(decoded.left) : Effect.succeed(decoded.right)
   }
 
+  /** Stream versions as stored: JSON text on SQLite, parsed jsonb on PostgreSQL. */
+  const versionsOf = (stored: unknown): AppendResult["versions"] =>
+    ((typeof stored === "string" ? JSON.parse(stored) : stored) as ReadonlyArray<readonly [string, number]>).map(
+      ([streamId, version]) => ({ streamId: streamId as StreamId, version: Number(version) })
+    )
+
   const lookupCommand = (commandId: string) =>
     Effect.gen(function* () {
-      // The command's events carry it; the first also holds every stream's version after it.
       const rows = yield* onConnection((connection) =>
-        query<EventRow.EventRow & { readonly append_versions: unknown }>(
-          connection,
-          dialect.name === "sqlite" ? statements.lookupSqlite : statements.lookupPg,
-          [commandId]
-        )
+        query<
+          EventRow.EventRow & {
+            readonly fingerprint: string | null
+            readonly recorded_versions: unknown
+            readonly append_versions: unknown
+          }
+        >(connection, dialect.name === "sqlite" ? statements.lookupSqlite : statements.lookupPg, [commandId])
       )
-      const first = rows.find((row) => row.append_versions !== null && row.append_versions !== undefined)
-      const found = first === undefined ? undefined : { rows, versions: first.append_versions }
-      if (found === undefined) return Option.none<AppendResult>()
-      const recorded = yield* decodeRows(found.rows).pipe(
+      // A command recorded with a fingerprint has its row, whether or not it wrote events; one
+      // appended without has its events, the first holding every stream's version after it.
+      const fingerprint = rows[0]?.fingerprint ?? undefined
+      const events = rows.filter((row) => row.position !== null && row.position !== undefined)
+      const first = events.find((row) => row.append_versions !== null && row.append_versions !== undefined)
+      if (fingerprint === undefined && first === undefined) return Option.none<AppendResult>()
+      const recorded = yield* decodeRows(events).pipe(
         Effect.mapError((cause) => new StoreError({ method: "lookupCommand", cause }))
       )
-      const versions = (
-        typeof found.versions === "string" ? JSON.parse(found.versions) : found.versions
-      ) as ReadonlyArray<readonly [string, number]>
       return Option.some<AppendResult>({
         commandId: Ids.CommandId.make(commandId),
         events: recorded,
-        versions: versions.map(([streamId, version]) => ({
-          streamId: streamId as StreamId,
-          version: Number(version)
-        })),
-        duplicate: false
+        versions: versionsOf(fingerprint === undefined ? first!.append_versions : rows[0]!.recorded_versions),
+        duplicate: false,
+        ...(fingerprint === undefined ? {} : { fingerprint })
       })
     }).pipe(Effect.catchTag("SqlError", (cause) => Effect.fail(new StoreError({ method: "lookupCommand", cause }))))
 
