@@ -6,7 +6,7 @@
  * with the same payloads, so the only difference between them is the store.
  */
 import { randomUUID } from "node:crypto"
-import * as Policy from "@stint/core/domain/Policy"
+import * as Policy from "@stint/core/Policy"
 
 /** One engagement of the workload: its own stream, and the two parties named in its events. */
 export interface Engagement {

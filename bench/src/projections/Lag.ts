@@ -9,8 +9,8 @@
  * lag is `eventsTotal - eventsDone` of its serving generation (the events between its checkpoint and
  * the head). After the writers stop, status is polled every 10 ms until each async projection's lag
  * is 0: its catch-up time. */
-import * as Projections from "@stint/core/projection/Projections"
-import * as ReadModels from "@stint/core/readmodel/ReadModels"
+import * as Projections from "@stint/core/Projections"
+import * as ReadModels from "@stint/core/ReadModels"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"

@@ -7,10 +7,10 @@
  * by one fsync per command. On PostgreSQL the appends of one transaction share its commit id.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
-import { type AppendRequest, EventStore, type StreamAppend } from "@stint/core/store/EventStore"
-import * as ExpectedVersion from "@stint/core/store/ExpectedVersion"
-import type { RecordedEvent } from "@stint/core/store/RecordedEvent"
-import type { StreamId } from "@stint/core/store/StreamId"
+import { type AppendRequest, EventStore, type StreamAppend } from "@stint/core/EventStore"
+import * as ExpectedVersion from "@stint/core/ExpectedVersion"
+import type { RecordedEvent } from "@stint/core/RecordedEvent"
+import type { StreamId } from "@stint/core/StreamId"
 import * as SqlEventStore from "@stint/sql/SqlEventStore"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"

@@ -5,10 +5,10 @@
  * events read are the rebuild's own progress count; the documents are counted in the store afterwards.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
-import * as Projections from "@stint/core/projection/Projections"
-import * as ReadModels from "@stint/core/readmodel/ReadModels"
-import { EventStore } from "@stint/core/store/EventStore"
-import type { RecordedEvent } from "@stint/core/store/RecordedEvent"
+import * as Projections from "@stint/core/Projections"
+import * as ReadModels from "@stint/core/ReadModels"
+import { EventStore } from "@stint/core/EventStore"
+import type { RecordedEvent } from "@stint/core/RecordedEvent"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"

@@ -3,10 +3,10 @@
  * `Projection.applyAll` (the reference semantics every runner keeps) over the decoded log. A rebuild
  * that ends with another document count is reported, never hidden.
  */
-import * as Codec from "@stint/core/handling/EventCodec"
-import * as Projection from "@stint/core/projection/Projection"
-import * as ReadModels from "@stint/core/readmodel/ReadModels"
-import type { RecordedEvent } from "@stint/core/store/RecordedEvent"
+import * as Codec from "@stint/core/EventCodec"
+import * as Projection from "@stint/core/Projection"
+import * as ReadModels from "@stint/core/ReadModels"
+import type { RecordedEvent } from "@stint/core/RecordedEvent"
 import * as Either from "effect/Either"
 
 /** A built-in projection and where `ReadModels.options()` places it. */

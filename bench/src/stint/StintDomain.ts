@@ -7,10 +7,10 @@
  * touches; mentors are registered before the clock starts.
  */
 import { randomUUID } from "node:crypto"
-import * as Actor from "@stint/core/domain/Actor"
-import type { Command } from "@stint/core/domain/Command"
-import { Area, EngagementId, SessionId, UserId } from "@stint/core/domain/Ids"
-import * as Policy from "@stint/core/domain/Policy"
+import * as Actor from "@stint/core/Actor"
+import type { Command } from "@stint/core/Command"
+import { Area, EngagementId, SessionId, UserId } from "@stint/core/Ids"
+import * as Policy from "@stint/core/Policy"
 import * as Stint from "@stint/core/Stint"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"

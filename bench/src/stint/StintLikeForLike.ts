@@ -5,11 +5,11 @@
  * read)`, retried on `WrongExpectedVersion`. No `lookupCommand`, no codec: what remains is the store.
  */
 import { randomUUID } from "node:crypto"
-import * as Actor from "@stint/core/domain/Actor"
-import { CommandId, UserId } from "@stint/core/domain/Ids"
-import { EventStore, type EventStoreShape } from "@stint/core/store/EventStore"
-import * as ExpectedVersion from "@stint/core/store/ExpectedVersion"
-import type { StreamId } from "@stint/core/store/StreamId"
+import * as Actor from "@stint/core/Actor"
+import { CommandId, UserId } from "@stint/core/Ids"
+import { EventStore, type EventStoreShape } from "@stint/core/EventStore"
+import * as ExpectedVersion from "@stint/core/ExpectedVersion"
+import type { StreamId } from "@stint/core/StreamId"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Memory from "../Memory.js"

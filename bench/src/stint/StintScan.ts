@@ -2,7 +2,7 @@
  * The global read on Stint: `EventStore.readAll`, consumed chunk by chunk (a page per chunk), as a
  * projection would. The check sees Stint's own order key, `(commit, position)`.
  */
-import { EventStore } from "@stint/core/store/EventStore"
+import { EventStore } from "@stint/core/EventStore"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { ScanCheck } from "../ScanCheck.js"

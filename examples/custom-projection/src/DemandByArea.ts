@@ -9,8 +9,8 @@
  * remembers it; area documents are `area:<area>`.
  */
 import { type Actor, type EventCodec, Projection, StreamId } from "@stint/core"
-import * as ReadModel from "@stint/core/projection/ReadModel"
-import * as ProgramMetrics from "@stint/core/readmodel/ProgramMetrics"
+import * as ReadModel from "@stint/core/ReadModel"
+import * as ProgramMetrics from "@stint/core/ProgramMetrics"
 import { DateTime, Schema } from "effect"
 
 /** What mentees asked for in one area, and what came of it. */

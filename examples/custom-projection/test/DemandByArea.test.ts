@@ -1,8 +1,8 @@
 /** DemandByArea, a host's own projection: specified with ProjectionSpec and run over a real history. */
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Actor, EngagementEvent as E, Ids, Policy, Projection, Stint } from "@stint/core"
-import type { Command } from "@stint/core/domain/Command"
-import * as IndexKey from "@stint/core/projection/IndexKey"
+import type { Command } from "@stint/core/Command"
+import * as IndexKey from "@stint/core/IndexKey"
 import { DeciderSpec, ProjectionSpec } from "@stint/testing"
 import { Chunk, DateTime, type Duration, Effect, Stream, TestClock } from "effect"
 import * as DemandByArea from "../src/DemandByArea.js"

@@ -21,7 +21,7 @@ import {
   ProgramMetrics,
   SessionJournal
 } from "@stint/core"
-import type { Actor } from "@stint/core/domain/Actor"
+import type { Actor } from "@stint/core/Actor"
 import * as Context from "effect/Context"
 import * as Schema from "effect/Schema"
 

@@ -5,8 +5,8 @@
  */
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Checkpoint, Refusal, Stint } from "@stint/core"
-import * as Idempotency from "@stint/core/handling/Idempotency"
-import type { Command } from "@stint/core/domain/Command"
+import * as Idempotency from "@stint/core/Idempotency"
+import type { Command } from "@stint/core/Command"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import {

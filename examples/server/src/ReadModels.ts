@@ -14,9 +14,9 @@ import {
   Queries,
   SessionJournal
 } from "@stint/core"
-import type * as ReadModel from "@stint/core/projection/ReadModel"
-import type { Page } from "@stint/core/projection/ProjectionStore"
-import type { StoreError } from "@stint/core/store/StoreError"
+import type * as ReadModel from "@stint/core/ReadModel"
+import type { Page } from "@stint/core/ProjectionStore"
+import type { StoreError } from "@stint/core/StoreError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { CurrentActor, Forbidden, NotFound, StintApi, Unavailable, Unprocessable } from "./Api.js"

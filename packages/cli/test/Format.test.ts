@@ -1,6 +1,6 @@
 /** How `stream` and `tail` print events: `--redact-notes` hides what people wrote in their own words. */
-import * as Actor from "@stint/core/domain/Actor"
-import type { RecordedEvent } from "@stint/core/store/RecordedEvent"
+import * as Actor from "@stint/core/Actor"
+import type { RecordedEvent } from "@stint/core/RecordedEvent"
 import { assert, describe, it } from "@effect/vitest"
 import * as DateTime from "effect/DateTime"
 import * as Format from "../src/internal/format.js"

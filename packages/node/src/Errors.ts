@@ -6,12 +6,12 @@
 import type { ConfigError } from "effect/ConfigError"
 import * as Schema from "effect/Schema"
 import type { SqlError } from "@effect/sql/SqlError"
-import type { InvalidPolicy } from "@stint/core/domain/Policy"
-import * as Refusal from "@stint/core/domain/Refusal"
-import { InvalidCommand } from "@stint/core/handling/InvalidCommand"
-import type { InvalidQuery } from "@stint/core/projection/ProjectionStore"
-import type { NewerVersionDeployed, UnknownProjection } from "@stint/core/projection/Projections"
-import type { CommandIdReused, InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/store/StoreError"
+import type { InvalidPolicy } from "@stint/core/Policy"
+import * as Refusal from "@stint/core/Refusal"
+import { InvalidCommand } from "@stint/core/InvalidCommand"
+import type { InvalidQuery } from "@stint/core/ProjectionStore"
+import type { NewerVersionDeployed, UnknownProjection } from "@stint/core/Projections"
+import type { CommandIdReused, InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/StoreError"
 import type { InvalidDatabaseUrl } from "@stint/sql/Database"
 
 /** The Stint was closed: no call is possible any more. */

@@ -3,8 +3,8 @@
  * to (instants as ISO strings, ids as strings). They are decoded on every call, so what a type
  * cannot catch (an id that is not a UUID, a goal too long) rejects with `InvalidCommand`.
  */
-import type * as Actor from "@stint/core/domain/Actor"
-import type * as Command from "@stint/core/domain/Command"
+import type * as Actor from "@stint/core/Actor"
+import type * as Command from "@stint/core/Command"
 
 /** Any command, as plain JSON (`{ _tag: "AgreeEngagement", engagementId }`). */
 export type CommandInput = typeof Command.Command.Encoded

@@ -39,14 +39,14 @@ export {
 } from "./Errors.js"
 
 // The errors calls reject with, as the core defines them: a refusal is the domain's own class.
-export * from "@stint/core/domain/Refusal"
-export { InvalidCommand } from "@stint/core/handling/InvalidCommand"
-export { CommandIdReused, InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/store/StoreError"
+export * from "@stint/core/Refusal"
+export { InvalidCommand } from "@stint/core/InvalidCommand"
+export { CommandIdReused, InvalidStoreData, StoreError, WrongExpectedVersion } from "@stint/core/StoreError"
 // Idempotency keys: `commandIdOf(actor, key)` is a caller's key as a command id (see `CommandOptions.commandId`).
-export { commandIdOf } from "@stint/core/handling/Idempotency"
-export { InvalidQuery, type ListQuery, type Page } from "@stint/core/projection/ProjectionStore"
-export { NewerVersionDeployed, UnknownProjection } from "@stint/core/projection/Projections"
-export { InvalidPolicy } from "@stint/core/domain/Policy"
+export { commandIdOf } from "@stint/core/Idempotency"
+export { InvalidQuery, type ListQuery, type Page } from "@stint/core/ProjectionStore"
+export { NewerVersionDeployed, UnknownProjection } from "@stint/core/Projections"
+export { InvalidPolicy } from "@stint/core/Policy"
 export { InvalidDatabaseUrl } from "@stint/sql/Database"
 
 // The types of what calls resolve with, and what a host needs to define its own projections.

@@ -3,9 +3,9 @@
  * not decode (a corrupted payload, metadata of the wrong shape) is an `InvalidStoreData` naming the
  * stream and version — never a crash and never a silently skipped event.
  */
-import type { RecordedEvent } from "@stint/core/store/RecordedEvent"
-import { InvalidStoreData } from "@stint/core/store/StoreError"
-import type { StreamId } from "@stint/core/store/StreamId"
+import type { RecordedEvent } from "@stint/core/RecordedEvent"
+import { InvalidStoreData } from "@stint/core/StoreError"
+import type { StreamId } from "@stint/core/StreamId"
 import * as Either from "effect/Either"
 import * as Metadata from "./internal/Metadata.js"
 

@@ -6,7 +6,7 @@
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import type { StoreError } from "@stint/core/store/StoreError"
+import type { StoreError } from "@stint/core/StoreError"
 import * as Effect from "effect/Effect"
 import * as Execution from "./internal/Execution.js"
 import * as PgAppend from "./internal/PgAppend.js"

@@ -3,9 +3,9 @@
  * connection, so inside `sql.withTransaction` a save commits (or rolls back) with the caller's own
  * writes — a projection's documents and its checkpoint together.
  */
-import * as Checkpoint from "@stint/core/store/Checkpoint"
-import { CheckpointConflict, CheckpointStore, type CheckpointStoreShape } from "@stint/core/store/CheckpointStore"
-import { StoreError } from "@stint/core/store/StoreError"
+import * as Checkpoint from "@stint/core/Checkpoint"
+import { CheckpointConflict, CheckpointStore, type CheckpointStoreShape } from "@stint/core/CheckpointStore"
+import { StoreError } from "@stint/core/StoreError"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Clock from "effect/Clock"

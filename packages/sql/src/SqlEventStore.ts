@@ -19,10 +19,10 @@ import {
   EventStore,
   type EventStoreShape,
   reusesCommandId
-} from "@stint/core/store/EventStore"
-import { CommandIdReused, StoreError } from "@stint/core/store/StoreError"
-import * as StoreInput from "@stint/core/store/StoreInput"
-import type { StreamId } from "@stint/core/store/StreamId"
+} from "@stint/core/EventStore"
+import { CommandIdReused, StoreError } from "@stint/core/StoreError"
+import * as StoreInput from "@stint/core/StoreInput"
+import type { StreamId } from "@stint/core/StreamId"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Clock from "effect/Clock"
@@ -33,7 +33,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
-import { AppendHook } from "@stint/core/store/AppendHook"
+import { AppendHook } from "@stint/core/AppendHook"
 import * as EventReads from "./internal/EventReads.js"
 import * as Execution from "./internal/Execution.js"
 import * as InlineLock from "./internal/InlineLock.js"

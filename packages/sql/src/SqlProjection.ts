@@ -16,8 +16,8 @@
  * })
  * ```
  */
-import type { Envelope } from "@stint/core/handling/EventCodec"
-import * as Projection from "@stint/core/projection/Projection"
+import type { Envelope } from "@stint/core/EventCodec"
+import * as Projection from "@stint/core/Projection"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 

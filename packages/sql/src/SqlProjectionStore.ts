@@ -5,8 +5,8 @@
  * (an inline projection inside its append). On PostgreSQL a runner's lease is a session advisory lock,
  * and an inline switch takes the lock every append holds shared.
  */
-import * as Checkpoint from "@stint/core/store/Checkpoint"
-import { CheckpointConflict } from "@stint/core/store/CheckpointStore"
+import * as Checkpoint from "@stint/core/Checkpoint"
+import { CheckpointConflict } from "@stint/core/CheckpointStore"
 import {
   type EncodedQuery,
   type Generation,
@@ -14,8 +14,8 @@ import {
   type ProjectionStoreShape,
   type StoredChange,
   type Target
-} from "@stint/core/projection/ProjectionStore"
-import { StoreError } from "@stint/core/store/StoreError"
+} from "@stint/core/ProjectionStore"
+import { StoreError } from "@stint/core/StoreError"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlConnection from "@effect/sql/SqlConnection"
 import { SqlError } from "@effect/sql/SqlError"

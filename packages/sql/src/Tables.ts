@@ -2,7 +2,7 @@
  * The names of Stint's tables. A host that shares its database with Stint may choose a prefix, so
  * Stint's tables sit beside its own without a clash (and two Stint stores can share one database).
  */
-import { StoreError } from "@stint/core/store/StoreError"
+import { StoreError } from "@stint/core/StoreError"
 import * as Effect from "effect/Effect"
 
 /** Options shared by the SQL event store and checkpoint store. */

@@ -4,10 +4,10 @@
  * from its own Stint instance on its own connection, as from separate app processes; on SQLite from
  * concurrent fibers, and from two connections to one file.
  */
-import { user } from "@stint/core/domain/Actor"
-import { Area, EngagementId, UserId } from "@stint/core/domain/Ids"
-import * as Policy from "@stint/core/domain/Policy"
-import * as MentorState from "@stint/core/mentor/MentorState"
+import { user } from "@stint/core/Actor"
+import { Area, EngagementId, UserId } from "@stint/core/Ids"
+import * as Policy from "@stint/core/Policy"
+import * as MentorState from "@stint/core/MentorState"
 import * as Stint from "@stint/core/Stint"
 import * as SqlEventStore from "@stint/sql/SqlEventStore"
 import type * as SqlClient from "@effect/sql/SqlClient"

@@ -3,9 +3,9 @@
  * store and by the migrations, before anything is written; placeholders are numbered for PostgreSQL;
  * event metadata reads back as it was written.
  */
-import * as Actor from "@stint/core/domain/Actor"
-import * as Ids from "@stint/core/domain/Ids"
-import { metadataOf } from "@stint/core/store/RecordedEvent"
+import * as Actor from "@stint/core/Actor"
+import * as Ids from "@stint/core/Ids"
+import { metadataOf } from "@stint/core/RecordedEvent"
 import * as Migrations from "@stint/sql/Migrations"
 import * as SqlCheckpointStore from "@stint/sql/SqlCheckpointStore"
 import * as SqlEventStore from "@stint/sql/SqlEventStore"

@@ -2,12 +2,12 @@
  * Bad data in the store gives a typed `InvalidStoreData` naming the stream and version: a row whose
  * payload or metadata was corrupted, and an event whose payload no longer fits its schema.
  */
-import { user } from "@stint/core/domain/Actor"
-import { Area, UserId } from "@stint/core/domain/Ids"
-import * as Policy from "@stint/core/domain/Policy"
-import { EventStore } from "@stint/core/store/EventStore"
-import * as ExpectedVersion from "@stint/core/store/ExpectedVersion"
-import type { InvalidStoreData } from "@stint/core/store/StoreError"
+import { user } from "@stint/core/Actor"
+import { Area, UserId } from "@stint/core/Ids"
+import * as Policy from "@stint/core/Policy"
+import { EventStore } from "@stint/core/EventStore"
+import * as ExpectedVersion from "@stint/core/ExpectedVersion"
+import type { InvalidStoreData } from "@stint/core/StoreError"
 import * as Stint from "@stint/core/Stint"
 import * as SqlEventStore from "@stint/sql/SqlEventStore"
 import { appendRequest, freshStreamId, newEvent } from "@stint/testing/StoreContract"

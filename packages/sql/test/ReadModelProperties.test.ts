@@ -8,7 +8,7 @@ import { describePg, pgClient, sqliteClient } from "./fixtures.js"
 
 const onSql =
   (client: () => Layer.Layer<import("@effect/sql/SqlClient").SqlClient, unknown>) =>
-  (projections: import("@stint/core/projection/Projections").Options) =>
+  (projections: import("@stint/core/Projections").Options) =>
     Stint.layerWithProjections(SqlEventStore.layer(), { projections }).pipe(
       Layer.provide(Layer.provideMerge(SqlProjectionStore.layer(), client()))
     )

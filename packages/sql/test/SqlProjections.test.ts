@@ -1,5 +1,5 @@
 /** Projections on SQL: the contract on an SQLite file and on PostgreSQL. */
-import * as Projections from "@stint/core/projection/Projections"
+import * as Projections from "@stint/core/Projections"
 import * as SqlEventStore from "@stint/sql/SqlEventStore"
 import * as SqlProjectionStore from "@stint/sql/SqlProjectionStore"
 import {

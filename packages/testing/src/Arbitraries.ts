@@ -4,13 +4,13 @@
  * step is a command template, a symbolic actor (weighted toward the right party) and a clock advance;
  * `play` materialises the templates against a `World` (so session times are relative to its clock).
  */
-import * as Actor from "@stint/core/domain/Actor"
-import type { Command, ScopeInput } from "@stint/core/domain/Command"
-import { Area, EngagementId, NoteId, SessionId, UserId } from "@stint/core/domain/Ids"
-import * as Policy from "@stint/core/domain/Policy"
-import type { Capacity } from "@stint/core/domain/Policy"
-import type { Goal } from "@stint/core/domain/Scope"
-import * as EngagementState from "@stint/core/engagement/EngagementState"
+import * as Actor from "@stint/core/Actor"
+import type { Command, ScopeInput } from "@stint/core/Command"
+import { Area, EngagementId, NoteId, SessionId, UserId } from "@stint/core/Ids"
+import * as Policy from "@stint/core/Policy"
+import type { Capacity } from "@stint/core/Policy"
+import type { Goal } from "@stint/core/Scope"
+import * as EngagementState from "@stint/core/EngagementState"
 import * as DateTime from "effect/DateTime"
 import * as fc from "fast-check"
 import * as World from "./World.js"

@@ -3,8 +3,8 @@
  * projection runner can rely on compare-and-set saves everywhere.
  */
 import { randomUUID } from "node:crypto"
-import * as Checkpoint from "@stint/core/store/Checkpoint"
-import { type CheckpointConflict, CheckpointStore } from "@stint/core/store/CheckpointStore"
+import * as Checkpoint from "@stint/core/Checkpoint"
+import { type CheckpointConflict, CheckpointStore } from "@stint/core/CheckpointStore"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"

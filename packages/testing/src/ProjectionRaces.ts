@@ -9,11 +9,11 @@
  * - a stress property over generated schedules of processes, batch sizes, catch-ups, rebuilds and
  *   writers (holding their transactions open where the store has transactions).
  */
-import * as Projection from "@stint/core/projection/Projection"
-import * as Projections from "@stint/core/projection/Projections"
-import { ProjectionStore, type ProjectionStoreShape } from "@stint/core/projection/ProjectionStore"
-import { EventStore } from "@stint/core/store/EventStore"
-import * as StreamId from "@stint/core/store/StreamId"
+import * as Projection from "@stint/core/Projection"
+import * as Projections from "@stint/core/Projections"
+import { ProjectionStore, type ProjectionStoreShape } from "@stint/core/ProjectionStore"
+import { EventStore } from "@stint/core/EventStore"
+import * as StreamId from "@stint/core/StreamId"
 import { assert, describe, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"

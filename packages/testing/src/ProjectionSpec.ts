@@ -10,12 +10,12 @@
  * ```
  */
 import { randomUUID } from "node:crypto"
-import * as Actor from "@stint/core/domain/Actor"
-import * as Ids from "@stint/core/domain/Ids"
-import { type DomainEvent, DomainEvent as DomainEventSchema, type Envelope } from "@stint/core/handling/EventCodec"
-import * as Projection from "@stint/core/projection/Projection"
-import type { RecordedEvent } from "@stint/core/store/RecordedEvent"
-import type { StreamId } from "@stint/core/store/StreamId"
+import * as Actor from "@stint/core/Actor"
+import * as Ids from "@stint/core/Ids"
+import { type DomainEvent, DomainEvent as DomainEventSchema, type Envelope } from "@stint/core/EventCodec"
+import * as Projection from "@stint/core/Projection"
+import type { RecordedEvent } from "@stint/core/RecordedEvent"
+import type { StreamId } from "@stint/core/StreamId"
 import { assert } from "@effect/vitest"
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"

@@ -3,13 +3,13 @@
  * inline and async projections, listing, paging and rebuilds mean the same everywhere. Each test
  * builds its own layer, over storage of its own.
  */
-import * as Ids from "@stint/core/domain/Ids"
-import * as Codec from "@stint/core/handling/EventCodec"
-import * as Projection from "@stint/core/projection/Projection"
-import * as Projections from "@stint/core/projection/Projections"
-import { ProjectionStore } from "@stint/core/projection/ProjectionStore"
-import * as Checkpoint from "@stint/core/store/Checkpoint"
-import { EventStore } from "@stint/core/store/EventStore"
+import * as Ids from "@stint/core/Ids"
+import * as Codec from "@stint/core/EventCodec"
+import * as Projection from "@stint/core/Projection"
+import * as Projections from "@stint/core/Projections"
+import { ProjectionStore } from "@stint/core/ProjectionStore"
+import * as Checkpoint from "@stint/core/Checkpoint"
+import { EventStore } from "@stint/core/EventStore"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"

@@ -10,14 +10,14 @@
  *   note's token only for the two participants, and no token for staff; no read model but the
  *   journal holds any token at all.
  */
-import * as Actor from "@stint/core/domain/Actor"
-import type { Command } from "@stint/core/domain/Command"
-import * as Projection from "@stint/core/projection/Projection"
-import * as Projections from "@stint/core/projection/Projections"
-import type * as ReadModel from "@stint/core/projection/ReadModel"
-import * as ProgramMetrics from "@stint/core/readmodel/ProgramMetrics"
-import * as ReadModels from "@stint/core/readmodel/ReadModels"
-import * as SessionJournal from "@stint/core/readmodel/SessionJournal"
+import * as Actor from "@stint/core/Actor"
+import type { Command } from "@stint/core/Command"
+import * as Projection from "@stint/core/Projection"
+import * as Projections from "@stint/core/Projections"
+import type * as ReadModel from "@stint/core/ReadModel"
+import * as ProgramMetrics from "@stint/core/ProgramMetrics"
+import * as ReadModels from "@stint/core/ReadModels"
+import * as SessionJournal from "@stint/core/SessionJournal"
 import * as Stint from "@stint/core/Stint"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"

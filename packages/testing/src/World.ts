@@ -3,17 +3,17 @@
  * and a policy. `step` does what the command handler does (load the target streams, decide, append)
  * without a store, so thousands of generated sequences run in milliseconds.
  */
-import * as Decider from "@stint/core/domain/Decider"
-import type * as D from "@stint/core/domain/Decision"
-import type { Actor } from "@stint/core/domain/Actor"
-import type { Command } from "@stint/core/domain/Command"
-import type { Policy } from "@stint/core/domain/Policy"
-import type { EngagementEvent } from "@stint/core/engagement/EngagementEvent"
-import * as EngagementState from "@stint/core/engagement/EngagementState"
-import type { MenteeEvent } from "@stint/core/mentee/MenteeEvent"
-import * as MenteeState from "@stint/core/mentee/MenteeState"
-import type { MentorEvent } from "@stint/core/mentor/MentorEvent"
-import * as MentorState from "@stint/core/mentor/MentorState"
+import * as Decider from "@stint/core/Decider"
+import type * as D from "@stint/core/Decision"
+import type { Actor } from "@stint/core/Actor"
+import type { Command } from "@stint/core/Command"
+import type { Policy } from "@stint/core/Policy"
+import type { EngagementEvent } from "@stint/core/EngagementEvent"
+import * as EngagementState from "@stint/core/EngagementState"
+import type { MenteeEvent } from "@stint/core/MenteeEvent"
+import * as MenteeState from "@stint/core/MenteeState"
+import type { MentorEvent } from "@stint/core/MentorEvent"
+import * as MentorState from "@stint/core/MentorState"
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 

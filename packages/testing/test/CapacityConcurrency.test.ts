@@ -2,9 +2,9 @@
 // it.live, not it.effect: the handler retries version conflicts with real (scheduled) backoff, which
 // the TestClock of it.effect would never let elapse.
 import { describe, expect, it } from "@effect/vitest"
-import { system, user } from "@stint/core/domain/Actor"
-import { Area, EngagementId, UserId } from "@stint/core/domain/Ids"
-import * as MentorState from "@stint/core/mentor/MentorState"
+import { system, user } from "@stint/core/Actor"
+import { Area, EngagementId, UserId } from "@stint/core/Ids"
+import * as MentorState from "@stint/core/MentorState"
 import * as Stint from "@stint/core/Stint"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"

@@ -1,7 +1,7 @@
 /** Reading old and broken events: upcasters turn old payloads into current ones; bad rows are typed errors. */
 import { assert, describe, it } from "@effect/vitest"
 import { Actor, EventCodec, Ids, StreamId } from "@stint/core"
-import type { RecordedEvent } from "@stint/core/store/RecordedEvent"
+import type { RecordedEvent } from "@stint/core/RecordedEvent"
 import { DateTime, Either } from "effect"
 
 const record = (data: unknown, schemaVersion: number): RecordedEvent => ({

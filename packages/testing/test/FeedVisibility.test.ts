@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Actor, type Checkpoint, Command, Feed, Ids, Stint } from "@stint/core"
-import type { Envelope } from "@stint/core/handling/EventCodec"
+import type { Envelope } from "@stint/core/EventCodec"
 import * as A from "../src/Arbitraries.js"
 import * as World from "../src/World.js"
 import { Chunk, Clock, DateTime, Effect, Stream, TestClock, TestContext } from "effect"

@@ -1,7 +1,7 @@
 /** Idempotent commands: command ids of callers' keys, and request fingerprints recorded with them. */
-import * as Actor from "@stint/core/domain/Actor"
-import * as Ids from "@stint/core/domain/Ids"
-import * as Idempotency from "@stint/core/handling/Idempotency"
+import * as Actor from "@stint/core/Actor"
+import * as Ids from "@stint/core/Ids"
+import * as Idempotency from "@stint/core/Idempotency"
 import * as Stint from "@stint/core/Stint"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"

@@ -1,4 +1,4 @@
-import * as CheckpointStore from "@stint/core/store/CheckpointStore"
+import * as CheckpointStore from "@stint/core/CheckpointStore"
 import { checkpointStoreContract } from "@stint/testing/CheckpointStoreContract"
 
 checkpointStoreContract("memory", CheckpointStore.layerMemory)

@@ -12,7 +12,7 @@ import {
   Projection,
   Projections
 } from "@stint/core"
-import type { Envelope } from "@stint/core/handling/EventCodec"
+import type { Envelope } from "@stint/core/EventCodec"
 import { Cause, Effect, Exit, Layer, Schema } from "effect"
 
 /** Counts each mentor's sessions; listed by count. */

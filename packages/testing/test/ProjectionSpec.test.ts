@@ -1,7 +1,7 @@
 /** The projection value and its spec: applying events, the JSON round trip, redelivery. */
 import { describe, expect, it } from "@effect/vitest"
 import { EngagementEvent as E, Ids, Policy, Stint, StreamId } from "@stint/core"
-import * as Projection from "@stint/core/projection/Projection"
+import * as Projection from "@stint/core/Projection"
 import { Schema } from "effect"
 import { at } from "../src/DeciderSpec.js"
 import * as ProjectionSpec from "../src/ProjectionSpec.js"

@@ -1,7 +1,7 @@
 /** Projections in memory: the contract, and what only memory shows directly. */
-import * as MemoryProjectionStore from "@stint/core/projection/MemoryProjectionStore"
-import * as Projections from "@stint/core/projection/Projections"
-import * as MemoryEventStore from "@stint/core/store/MemoryEventStore"
+import * as MemoryProjectionStore from "@stint/core/MemoryProjectionStore"
+import * as Projections from "@stint/core/Projections"
+import * as MemoryEventStore from "@stint/core/MemoryEventStore"
 import {
   declare,
   interests,
@@ -9,8 +9,8 @@ import {
   projectionsContract,
   retiredGenerationStaysRetired
 } from "@stint/testing/ProjectionsContract"
-import { ProjectionStore } from "@stint/core/projection/ProjectionStore"
-import { EventStore } from "@stint/core/store/EventStore"
+import { ProjectionStore } from "@stint/core/ProjectionStore"
+import { EventStore } from "@stint/core/EventStore"
 import { assert, describe, it } from "@effect/vitest"
 import * as ProjectionRaces from "@stint/testing/ProjectionRaces"
 import { Context, Effect, Layer } from "effect"

@@ -5,8 +5,8 @@
  */
 import { existsSync } from "node:fs"
 import type * as SqlClient from "@effect/sql/SqlClient"
-import type * as Projections from "@stint/core/projection/Projections"
-import * as ReadModels from "@stint/core/readmodel/ReadModels"
+import type * as Projections from "@stint/core/Projections"
+import * as ReadModels from "@stint/core/ReadModels"
 import * as Database from "@stint/sql/Database"
 import * as Migrations from "@stint/sql/Migrations"
 import * as SqlStint from "@stint/sql/SqlStint"

@@ -3,10 +3,10 @@
  * Events are printed as stored (payloads are not decoded), so an operator sees exactly what the log
  * holds, including events of types this build does not know.
  */
-import * as Actor from "@stint/core/domain/Actor"
-import type * as Projections from "@stint/core/projection/Projections"
-import * as Checkpoint from "@stint/core/store/Checkpoint"
-import type { RecordedEvent } from "@stint/core/store/RecordedEvent"
+import * as Actor from "@stint/core/Actor"
+import type * as Projections from "@stint/core/Projections"
+import * as Checkpoint from "@stint/core/Checkpoint"
+import type { RecordedEvent } from "@stint/core/RecordedEvent"
 import * as DateTime from "effect/DateTime"
 import { count } from "./progress.js"
 

@@ -3,7 +3,7 @@
  * (`[#####.....] 41,200/100,000 events  8,310 ev/s  ETA 7s`), elsewhere (a log, a pipe) one line
  * about every second, so a CI log or `journalctl` shows it moving without being flooded.
  */
-import type * as Projections from "@stint/core/projection/Projections"
+import type * as Projections from "@stint/core/Projections"
 
 /** `41,200`. */
 export const count = (n: number): string => Math.round(n).toLocaleString("en-US")

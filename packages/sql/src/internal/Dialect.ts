@@ -5,7 +5,7 @@
  * where they are used.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
-import { StoreError } from "@stint/core/store/StoreError"
+import { StoreError } from "@stint/core/StoreError"
 import * as Effect from "effect/Effect"
 
 /** The databases Stint runs on. */

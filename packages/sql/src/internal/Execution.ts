@@ -10,7 +10,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlConnection from "@effect/sql/SqlConnection"
 import type { SqlError } from "@effect/sql/SqlError"
-import type { StoreError } from "@stint/core/store/StoreError"
+import type { StoreError } from "@stint/core/StoreError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Dialect from "./Dialect.js"

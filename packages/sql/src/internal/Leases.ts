@@ -7,7 +7,7 @@
  */
 import type * as SqlConnection from "@effect/sql/SqlConnection"
 import type { SqlError } from "@effect/sql/SqlError"
-import { StoreError } from "@stint/core/store/StoreError"
+import { StoreError } from "@stint/core/StoreError"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"

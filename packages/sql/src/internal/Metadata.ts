@@ -6,10 +6,10 @@
  * and each event's object is it plus `schemaVersion` (`forEvent` on SQLite; on PostgreSQL the append
  * function does the same merge, `meta || jsonb_build_object('schemaVersion', …)`, see `PgAppend.ts`).
  */
-import type { Actor } from "@stint/core/domain/Actor"
-import type { CommandId } from "@stint/core/domain/Ids"
-import type { AppendRequest } from "@stint/core/store/EventStore"
-import type { EventMetadata } from "@stint/core/store/RecordedEvent"
+import type { Actor } from "@stint/core/Actor"
+import type { CommandId } from "@stint/core/Ids"
+import type { AppendRequest } from "@stint/core/EventStore"
+import type { EventMetadata } from "@stint/core/RecordedEvent"
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 

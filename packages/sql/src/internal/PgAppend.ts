@@ -18,8 +18,8 @@
  */
 import type * as SqlConnection from "@effect/sql/SqlConnection"
 import type { SqlError } from "@effect/sql/SqlError"
-import * as ExpectedVersion from "@stint/core/store/ExpectedVersion"
-import { WrongExpectedVersion } from "@stint/core/store/StoreError"
+import * as ExpectedVersion from "@stint/core/ExpectedVersion"
+import { WrongExpectedVersion } from "@stint/core/StoreError"
 import * as Effect from "effect/Effect"
 import type * as Tables from "../Tables.js"
 import * as Execution from "./Execution.js"

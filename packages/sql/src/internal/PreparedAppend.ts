@@ -2,11 +2,11 @@
  * An append made ready for either database's write: payloads checked and turned into JSON text once,
  * the metadata its events share; what a write returns, and the events it recorded.
  */
-import type { AppendRequest } from "@stint/core/store/EventStore"
-import type * as ExpectedVersion from "@stint/core/store/ExpectedVersion"
-import { metadataOf, type RecordedEvent } from "@stint/core/store/RecordedEvent"
-import { InvalidStoreData } from "@stint/core/store/StoreError"
-import * as StoreInput from "@stint/core/store/StoreInput"
+import type { AppendRequest } from "@stint/core/EventStore"
+import type * as ExpectedVersion from "@stint/core/ExpectedVersion"
+import { metadataOf, type RecordedEvent } from "@stint/core/RecordedEvent"
+import { InvalidStoreData } from "@stint/core/StoreError"
+import * as StoreInput from "@stint/core/StoreInput"
 import type * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as Metadata from "./Metadata.js"

@@ -5,7 +5,7 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import * as Projections from "@stint/core/projection/Projections"
+import * as Projections from "@stint/core/Projections"
 import * as SqlEventStore from "@stint/sql/SqlEventStore"
 import * as SqlProjectionStore from "@stint/sql/SqlProjectionStore"
 import { counting } from "@stint/testing/ProjectionFixtures"

@@ -1,9 +1,9 @@
 /** The deadline process over the Deadlines read model: due commands sent once, whoever runs it. */
 import { assert, describe, it } from "@effect/vitest"
 import { Actor, Command, Ids, Stint } from "@stint/core"
-import * as DeadlineProcess from "@stint/core/process/DeadlineProcess"
-import * as Projections from "@stint/core/projection/Projections"
-import * as ReadModels from "@stint/core/readmodel/ReadModels"
+import * as DeadlineProcess from "@stint/core/DeadlineProcess"
+import * as Projections from "@stint/core/Projections"
+import * as ReadModels from "@stint/core/ReadModels"
 import { Cause, Chunk, DateTime, Effect, Exit, Fiber, Layer, Stream, TestClock } from "effect"
 
 const ana = Ids.UserId.make("ana")

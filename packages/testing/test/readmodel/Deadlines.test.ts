@@ -1,8 +1,8 @@
 /** Deadlines: what falls due when, per engagement, as the deadline process reads it. */
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Actor, Command, EngagementEvent as E, Ids, Policy, Stint } from "@stint/core"
-import * as Projection from "@stint/core/projection/Projection"
-import * as Deadlines from "@stint/core/readmodel/Deadlines"
+import * as Projection from "@stint/core/Projection"
+import * as Deadlines from "@stint/core/Deadlines"
 import { Chunk, DateTime, Effect, Either, Stream, TestClock } from "effect"
 import { at } from "../../src/DeciderSpec.js"
 import * as ProjectionSpec from "../../src/ProjectionSpec.js"

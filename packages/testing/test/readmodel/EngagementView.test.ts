@@ -1,8 +1,8 @@
 /** EngagementView: one document per engagement, given / when / then, its views, and a real run. */
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Actor, Command, EngagementEvent as E, Ids, Policy, Stint } from "@stint/core"
-import * as Projection from "@stint/core/projection/Projection"
-import * as EngagementView from "@stint/core/readmodel/EngagementView"
+import * as Projection from "@stint/core/Projection"
+import * as EngagementView from "@stint/core/EngagementView"
 import { Chunk, DateTime, Effect, Stream, TestClock } from "effect"
 import { at } from "../../src/DeciderSpec.js"
 import * as ProjectionSpec from "../../src/ProjectionSpec.js"

@@ -1,8 +1,8 @@
 /** SessionJournal: sessions and notes per engagement, and the privacy boundary of its view (INV-16). */
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Actor, Command, EngagementEvent as E, Ids, Policy, Stint } from "@stint/core"
-import * as Projection from "@stint/core/projection/Projection"
-import * as SessionJournal from "@stint/core/readmodel/SessionJournal"
+import * as Projection from "@stint/core/Projection"
+import * as SessionJournal from "@stint/core/SessionJournal"
 import { Chunk, DateTime, Effect, Schema, Stream, TestClock } from "effect"
 import { at } from "../../src/DeciderSpec.js"
 import * as ProjectionSpec from "../../src/ProjectionSpec.js"

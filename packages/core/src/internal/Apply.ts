@@ -11,9 +11,9 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { Envelope } from "../handling/EventCodec.js"
 import { StoreError } from "../store/StoreError.js"
-import * as IndexKey from "./IndexKey.js"
-import type { Projection } from "./Projection.js"
-import type { StoredChange } from "./ProjectionStore.js"
+import * as IndexKey from "../projection/IndexKey.js"
+import type { Projection } from "../projection/Projection.js"
+import type { StoredChange } from "../projection/ProjectionStore.js"
 
 /** Documents known to a runner: a document, or `null` when the store has none with that id. */
 export type Known<D> = Map<string, D | null>
