@@ -30,9 +30,10 @@ const packages = {
 
 /** `@stint/core`'s folders by layer, lowest first (a file at the top of `src` is named by its file). */
 const coreLayers = [
-  ["store"], // the kernel: the log, its ports and in-memory adapters
-  ["domain"], // ids, actors, policy, refusals
-  ["engagement", "mentor", "mentee"], // the aggregates
+  ["store"], // the kernel: the log, its ports, in-memory adapters, who and which command it records
+  ["domain"], // ids, parties, policy, scope, refusals
+  ["engagement", "mentor", "mentee"], // the aggregates: events, state, evolve
+  ["decision"], // commands, the decision, the deciders over the three aggregates
   ["handling"], // command handling, the event codec, idempotency
   ["projection"], // projections and their runner
   ["readmodel"], // the built-in read models

@@ -8,7 +8,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import type { Actor } from "./domain/Actor.js"
+import type { Actor } from "./store/Actor.js"
 import type { EngagementId, UserId } from "./domain/Ids.js"
 import type { Envelope } from "./handling/EventCodec.js"
 import { Stint } from "./Stint.js"

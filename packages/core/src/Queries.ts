@@ -9,7 +9,7 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Actor from "./domain/Actor.js"
+import * as Actor from "./store/Actor.js"
 import type { Area, UserId } from "./domain/Ids.js"
 import { Projections, type Query } from "./projection/Projections.js"
 import type { InvalidQuery, Page } from "./projection/ProjectionStore.js"

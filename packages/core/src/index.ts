@@ -2,10 +2,10 @@
  * Stint core: the micro-mentoring domain, command handling, the store ports with their memory adapters,
  * projections with the built-in read models, and the deadline process.
  */
-export * as Actor from "./domain/Actor.js"
-export * as Command from "./domain/Command.js"
-export * as Decider from "./domain/Decider.js"
-export * as Decision from "./domain/Decision.js"
+export * as Actor from "./store/Actor.js"
+export * as Command from "./decision/Command.js"
+export * as Decider from "./decision/Decider.js"
+export * as Decision from "./decision/Decision.js"
 export * as Ids from "./domain/Ids.js"
 export * as Policy from "./domain/Policy.js"
 export * as Refusal from "./domain/Refusal.js"

@@ -3,20 +3,16 @@
  * encoded form, and reading decodes (and upcasts) through these.
  */
 import * as Schema from "effect/Schema"
-import { Actor } from "../domain/Actor.js"
+import { Actor } from "../store/Actor.js"
 import { Area, EngagementId, NoteId, SessionId, UserId } from "../domain/Ids.js"
+import { Initiator, Role } from "../domain/Party.js"
 import { Policy } from "../domain/Policy.js"
 import { ExtensionTerms, Goals, Need, Scope } from "../domain/Scope.js"
 
 const Time = Schema.DateTimeUtc
 
-/** Who started the engagement: usually the mentee; a mentor may offer a follow-up. */
-export const Initiator = Schema.Literal("mentee", "mentor")
-export type Initiator = typeof Initiator.Type
-
-/** A participant's role in one engagement. */
-export const Role = Schema.Literal("mentee", "mentor")
-export type Role = typeof Role.Type
+// The parties are shared with the mentee stream; re-exported here, where they were first defined.
+export { Initiator, Role } from "../domain/Party.js"
 
 export const GoalOutcome = Schema.Literal("met", "partly_met", "not_met")
 export type GoalOutcome = typeof GoalOutcome.Type

@@ -8,8 +8,8 @@ import { createHash } from "node:crypto"
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import type { Actor, Actor as ActorSchema } from "../domain/Actor.js"
-import { Command } from "../domain/Command.js"
+import type { Actor, Actor as ActorSchema } from "../store/Actor.js"
+import { Command } from "../decision/Command.js"
 
 const encodeCommand = Schema.encodeEither(Command)
 

@@ -4,7 +4,7 @@
  */
 import * as Schema from "effect/Schema"
 import { Area, EngagementId, UserId } from "../domain/Ids.js"
-import { Initiator } from "../engagement/EngagementEvent.js"
+import { Initiator } from "../domain/Party.js"
 
 const Time = Schema.DateTimeUtc
 

@@ -1,7 +1,7 @@
 /** The state of a mentee stream: the request ledger that guards open requests, pairs and cooldowns. */
 import * as DateTime from "effect/DateTime"
 import type { Area, EngagementId, UserId } from "../domain/Ids.js"
-import type { Initiator } from "../engagement/EngagementEvent.js"
+import type { Initiator } from "../domain/Party.js"
 import type { MenteeEvent } from "./MenteeEvent.js"
 
 export interface LiveEntry {

@@ -3,7 +3,7 @@
  * engagements hold a seat and how many sessions are committed to them.
  */
 import * as Schema from "effect/Schema"
-import { Actor } from "../domain/Actor.js"
+import { Actor } from "../store/Actor.js"
 import { Area, EngagementId, UserId } from "../domain/Ids.js"
 import { Capacity } from "../domain/Policy.js"
 

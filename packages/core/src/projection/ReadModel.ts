@@ -3,7 +3,7 @@
  * through `view`, never raw, so a rule such as "a private note is shown only to its author" (INV-16)
  * lives in one place and every read model can be checked against every viewer.
  */
-import type { Actor } from "../domain/Actor.js"
+import type { Actor } from "../store/Actor.js"
 import type { Projection } from "./Projection.js"
 
 /** A read model over a projection with documents `D` (stored as `I`), seen as `V`, indexed by `Ix`. */

@@ -17,8 +17,8 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import * as Command from "../domain/Command.js"
-import type { Actor } from "../domain/Actor.js"
+import * as Command from "../decision/Command.js"
+import type { Actor } from "../store/Actor.js"
 import { EngagementId, UserId } from "../domain/Ids.js"
 import { plusDays } from "../engagement/EngagementState.js"
 import type { Envelope } from "../handling/EventCodec.js"

@@ -9,7 +9,7 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { Actor } from "../domain/Actor.js"
+import { Actor } from "../store/Actor.js"
 import { Area, EngagementId, SessionId, UserId } from "../domain/Ids.js"
 import { Scope } from "../domain/Scope.js"
 import {

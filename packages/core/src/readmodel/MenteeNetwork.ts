@@ -8,7 +8,7 @@
  */
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import type { Actor } from "../domain/Actor.js"
+import type { Actor } from "../store/Actor.js"
 import { Area, EngagementId, UserId } from "../domain/Ids.js"
 import { Initiator } from "../engagement/EngagementEvent.js"
 import type { Envelope } from "../handling/EventCodec.js"

@@ -8,7 +8,7 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import type { Actor } from "../domain/Actor.js"
+import type { Actor } from "../store/Actor.js"
 import { Area, EngagementId, UserId } from "../domain/Ids.js"
 import { ExtensionTerms, Scope } from "../domain/Scope.js"
 import type { Envelope } from "../handling/EventCodec.js"

@@ -9,7 +9,7 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import type { Actor } from "../domain/Actor.js"
+import type { Actor } from "../store/Actor.js"
 import { Area, EngagementId, SessionId, UserId } from "../domain/Ids.js"
 import { Capacity } from "../domain/Policy.js"
 import { Initiator } from "../engagement/EngagementEvent.js"

@@ -10,7 +10,7 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import type { Actor } from "../domain/Actor.js"
+import type { Actor } from "../store/Actor.js"
 import { Role } from "../engagement/EngagementEvent.js"
 import type { Envelope } from "../handling/EventCodec.js"
 import * as Projection from "../projection/Projection.js"

@@ -11,7 +11,7 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import type { Actor } from "../domain/Actor.js"
+import type { Actor } from "../store/Actor.js"
 import { EngagementId, NoteId, SessionId, UserId } from "../domain/Ids.js"
 import { Role, Visibility } from "../engagement/EngagementEvent.js"
 import type { Envelope } from "../handling/EventCodec.js"

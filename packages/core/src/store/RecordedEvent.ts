@@ -4,8 +4,8 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { Actor } from "../domain/Actor.js"
-import { CommandId } from "../domain/Ids.js"
+import { Actor } from "./Actor.js"
+import { CommandId } from "./Identity.js"
 import type { StreamId } from "./StreamId.js"
 
 /** What travels with every event. */

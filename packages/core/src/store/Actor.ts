@@ -3,7 +3,7 @@
  * command's body, so the deciders can check authority (INV-02).
  */
 import * as Schema from "effect/Schema"
-import { UserId } from "./Ids.js"
+import { UserId } from "./Identity.js"
 
 /** A signed-in user acting for themselves. */
 export const User = Schema.TaggedStruct("User", { userId: UserId })

@@ -5,9 +5,9 @@
 import * as Schema from "effect/Schema"
 import { CloseOutcome, GoalOutcome, Visibility } from "../engagement/EngagementEvent.js"
 import { Areas } from "../mentor/MentorEvent.js"
-import { Area, EngagementId, NoteId, SessionId, UserId } from "./Ids.js"
-import { Capacity } from "./Policy.js"
-import { Goals, Need } from "./Scope.js"
+import { Area, EngagementId, NoteId, SessionId, UserId } from "../domain/Ids.js"
+import { Capacity } from "../domain/Policy.js"
+import { Goals, Need } from "../domain/Scope.js"
 
 /** A scope as asked: any part left out takes the policy's default. */
 export const ScopeInput = Schema.Struct({

@@ -7,12 +7,12 @@ import * as Either from "effect/Either"
 import type { EngagementEvent } from "../engagement/EngagementEvent.js"
 import type { MenteeEvent } from "../mentee/MenteeEvent.js"
 import type { MentorEvent } from "../mentor/MentorEvent.js"
-import * as Actor from "./Actor.js"
+import * as Actor from "../store/Actor.js"
 import type { Mentee } from "../mentee/MenteeState.js"
 import type { MentorState } from "../mentor/MentorState.js"
 import type { EngagementState } from "../engagement/EngagementState.js"
-import type { Policy } from "./Policy.js"
-import { NotAllowed, type Refusal } from "./Refusal.js"
+import type { Policy } from "../domain/Policy.js"
+import { NotAllowed, type Refusal } from "../domain/Refusal.js"
 
 export interface Decision {
   readonly engagement: ReadonlyArray<EngagementEvent>

@@ -1,7 +1,7 @@
 /** The mentor decider: registration, expertise, capacity and availability. */
-import type { Actor } from "../domain/Actor.js"
-import type * as Command from "../domain/Command.js"
-import * as D from "../domain/Decision.js"
+import type { Actor } from "../store/Actor.js"
+import type * as Command from "./Command.js"
+import * as D from "./Decision.js"
 import * as R from "../domain/Refusal.js"
 
 /** The mentor themselves, or an admin (capacity overrides are an admin's job too). */

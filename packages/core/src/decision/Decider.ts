@@ -2,14 +2,14 @@
  * The whole domain as one pure decider: which streams a command needs, and what it decides.
  * The handler loads the streams `targets` names, calls `decide`, and appends the decision.
  */
-import type { Actor } from "./Actor.js"
+import type { Actor } from "../store/Actor.js"
 import type { Command, CommandType, EngagementCommand, MentorCommand } from "./Command.js"
 import type * as D from "./Decision.js"
-import type { EngagementId, UserId } from "./Ids.js"
-import * as Engagement from "../engagement/decide.js"
+import type { EngagementId, UserId } from "../domain/Ids.js"
+import * as Engagement from "./EngagementDecider.js"
 import type { EngagementState } from "../engagement/EngagementState.js"
-import * as Mentee from "../mentee/decide.js"
-import * as Mentor from "../mentor/decide.js"
+import * as Mentee from "./MenteeDecider.js"
+import * as Mentor from "./MentorDecider.js"
 
 export interface Targets {
   readonly engagementId: EngagementId | undefined

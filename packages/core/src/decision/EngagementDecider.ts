@@ -4,16 +4,16 @@
  * third user learns nothing but "not allowed" (INV-02).
  */
 import * as DateTime from "effect/DateTime"
-import type { Actor } from "../domain/Actor.js"
-import type * as Command from "../domain/Command.js"
-import * as D from "../domain/Decision.js"
+import type { Actor } from "../store/Actor.js"
+import type * as Command from "./Command.js"
+import * as D from "./Decision.js"
 import type { Policy } from "../domain/Policy.js"
 import * as R from "../domain/Refusal.js"
 import type { Goal, Scope } from "../domain/Scope.js"
 import * as MenteeState from "../mentee/MenteeState.js"
 import * as MentorState from "../mentor/MentorState.js"
-import type { EngagementEvent, Role } from "./EngagementEvent.js"
-import * as S from "./EngagementState.js"
+import type { EngagementEvent, Role } from "../engagement/EngagementEvent.js"
+import * as S from "../engagement/EngagementState.js"
 
 type Cmd<T extends Command.EngagementCommand["_tag"]> = Extract<Command.EngagementCommand, { _tag: T }>
 type Engagement = S.Engagement

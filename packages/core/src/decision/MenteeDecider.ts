@@ -1,6 +1,6 @@
 /** The mentee decider: what the mentee says of themselves (the request ledger is written by engagements). */
-import type * as Command from "../domain/Command.js"
-import * as D from "../domain/Decision.js"
+import type * as Command from "./Command.js"
+import * as D from "./Decision.js"
 
 export const decide = (command: Command.MenteeCommand, input: D.Input): D.Result => {
   const { actor, now } = input
