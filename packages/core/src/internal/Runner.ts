@@ -12,18 +12,8 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Codec from "../handling/EventCodec.js"
 import type { Projection } from "../projection/Projection.js"
-// The errors are the public module's (a type a host's code names); used only inside functions here,
-// so the import back into the module that imports this one is safe.
-import {
-  type GenerationStatus,
-  NewerVersionDeployed,
-  type Options,
-  type Progress,
-  type ProjectionsShape,
-  type Query,
-  type Status,
-  UnknownProjection
-} from "../projection/Projections.js"
+import type { GenerationStatus, Options, Progress, ProjectionsShape, Query, Status } from "../projection/Projections.js"
+import { NewerVersionDeployed, UnknownProjection } from "../projection/ProjectionErrors.js"
 import { type Generation, type Page, ProjectionStore, type Target } from "../projection/ProjectionStore.js"
 import * as Checkpoint from "../store/Checkpoint.js"
 import type { CheckpointConflict } from "../store/CheckpointStore.js"

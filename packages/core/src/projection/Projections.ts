@@ -12,7 +12,6 @@ import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
 import type * as Codec from "../handling/EventCodec.js"
 import * as InlineHook from "../internal/InlineHook.js"
 import * as QueryEncoding from "../internal/QueryEncoding.js"
@@ -22,6 +21,7 @@ import type { Actor } from "../store/Actor.js"
 import type { EventStore } from "../store/EventStore.js"
 import type { InvalidStoreData, StoreError } from "../store/StoreError.js"
 import type { Custom, Projection } from "./Projection.js"
+import type { NewerVersionDeployed, UnknownProjection } from "./ProjectionErrors.js"
 import type { ReadModel } from "./ReadModel.js"
 import type { EncodedQuery, Generation, InvalidQuery, ListQuery, Page, ProjectionStore } from "./ProjectionStore.js"
 
@@ -88,28 +88,7 @@ export interface Progress {
   readonly eventsDone: number
   readonly eventsTotal: number
 }
-/** The projection is not registered with this `Projections`. */
-export class UnknownProjection extends Schema.TaggedError<UnknownProjection>()("UnknownProjection", {
-  name: Schema.String
-}) {
-  override get message(): string {
-    return `no projection named ${JSON.stringify(this.name)} is registered`
-  }
-}
-
-/**
- * A rebuild asked of a process whose definition is older than the one deployed: building it would
- * switch every reader back to the old version (the runners of an older process stand aside too).
- */
-export class NewerVersionDeployed extends Schema.TaggedError<NewerVersionDeployed>()("NewerVersionDeployed", {
-  name: Schema.String,
-  deployed: Schema.Int,
-  registered: Schema.Int
-}) {
-  override get message(): string {
-    return `projection ${JSON.stringify(this.name)}: version ${this.deployed} is deployed, this process registers version ${this.registered}; rebuild it from a process running version ${this.deployed}`
-  }
-}
+export { NewerVersionDeployed, UnknownProjection } from "./ProjectionErrors.js"
 
 type RunError = StoreError | InvalidStoreData
 
