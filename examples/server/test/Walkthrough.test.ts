@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Launch from "../src/Launch.js"
+import { scaled } from "./support/Patience.js"
 import { type Database, type Server, sqliteDatabase, start } from "./support/Server.js"
 
 const repositoryRoot = join(import.meta.dirname, "..", "..", "..")
@@ -35,7 +36,12 @@ const runWalkthrough = (script: string, port: string, dataDir: string): Promise<
     execFile(
       "bash",
       ["-c", script],
-      { cwd: repositoryRoot, env: Launch.environment({ PORT: port, STINT_DATA_DIR: dataDir }), timeout: 120_000 },
+      {
+        cwd: repositoryRoot,
+        env: Launch.environment({ PORT: port, STINT_DATA_DIR: dataDir }),
+        // An outer bound for a hang (curl waits on the feed); scaled, since the host may be slow.
+        timeout: scaled(120_000)
+      },
       (error, stdout, stderr) => {
         if (error !== null) return reject(new Error(`the walkthrough failed: ${error.message}\n${stdout}\n${stderr}`))
         if (stderr !== "") return reject(new Error(`the walkthrough wrote to stderr:\n${stderr}`))

@@ -192,11 +192,15 @@ for (const backend of backends) {
     it("tail prints the events appended after it starts, and exits 0 on SIGINT", async () => {
       const tail = StintProcess.start(["tail", "--database", database.url])
       try {
-        await StintProcess.waitFor("tail to start", () => tail.stderr().includes("(Ctrl-C to stop)"))
+        await StintProcess.waitFor("tail to start", () => tail.stderr().includes("(Ctrl-C to stop)"), {
+          running: tail
+        })
         assert.strictEqual(tail.stdout(), "", "nothing from before it started")
         const appended = await Effect.runPromise(Seed.engagements(1, 2).pipe(Effect.provide(Seed.layer(database.url))))
         seeded += appended
-        await StintProcess.waitFor(`${appended} events`, () => tail.stdout().split("\n").length - 1 >= appended)
+        await StintProcess.waitFor(`${appended} events`, () => tail.stdout().split("\n").length - 1 >= appended, {
+          running: tail
+        })
         const lines = tail.stdout().trimEnd().split("\n")
         assert.strictEqual(lines.length, appended)
         assert.include(lines[0], `engagement-${Seed.engagementIdOf(2, 0)}#1  EngagementRequested`)
@@ -211,7 +215,9 @@ for (const backend of backends) {
     it("tail --from replays the log from a checkpoint", async () => {
       const tail = StintProcess.start(["tail", "--from", "0.0", "--json", "--database", database.url])
       try {
-        await StintProcess.waitFor("the whole log", () => tail.stdout().split("\n").length - 1 >= seeded)
+        await StintProcess.waitFor("the whole log", () => tail.stdout().split("\n").length - 1 >= seeded, {
+          running: tail
+        })
       } finally {
         tail.child.kill("SIGINT")
       }
@@ -241,21 +247,31 @@ for (const backend of backends) {
         assert.strictEqual(result.code, 0, result.stderr)
         const switched = /^rebuilt mentor-load: generation 2 is live at [\d.]+ \(([\d,]+) events\)/.exec(result.stdout)
         assert.isNotNull(switched, result.stdout)
-        await new Promise((resolve) => setTimeout(resolve, 1000))
-        await Effect.runPromise(Fiber.interrupt(appending))
-        const lagOf = () =>
+        const servingOf = () =>
           server.runPromise(
             Effect.map(
               Effect.flatMap(Projections.Projections, (p) => p.status),
               (all) => all.find((s) => s.name === "mentor-load")?.serving
             )
           )
-        const until = Date.now() + 30_000
-        let serving = await lagOf()
-        while (serving?.eventsDone !== serving?.eventsTotal && Date.now() < until) {
-          await new Promise((resolve) => setTimeout(resolve, 100))
-          serving = await lagOf()
-        }
+        // Appends go on after the switch: wait until the log has grown past it (not a fixed sleep).
+        const switchedAt = Number(switched?.[1]?.replaceAll(",", ""))
+        let serving = await servingOf()
+        await StintProcess.waitFor("appends after the switch", () => (serving?.eventsTotal ?? 0) > switchedAt + 50, {
+          progress: async () => {
+            serving = await servingOf()
+            return serving?.eventsTotal
+          }
+        })
+        await Effect.runPromise(Fiber.interrupt(appending))
+        // The runner follows: wait while it makes progress, however slowly.
+        serving = await servingOf()
+        await StintProcess.waitFor("the runner to catch up", () => serving?.eventsDone === serving?.eventsTotal, {
+          progress: async () => {
+            serving = await servingOf()
+            return serving?.eventsDone
+          }
+        })
         assert.strictEqual(serving?.generation, 2)
         assert.strictEqual(serving?.eventsDone, serving?.eventsTotal, "caught up")
         assert.isAbove(

@@ -5,7 +5,7 @@
  *
  * Plain Node and promises, so a Vitest `globalSetup` (which runs outside any Effect) can use it.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process"
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
@@ -33,6 +33,11 @@ export interface StartOptions {
   readonly settings?: Readonly<Record<string, string>>
   /** Where to find the binaries (default: `findBinaries()`). */
   readonly binaries?: Binaries
+  /**
+   * How long the server may give no sign of life (no answer to `pg_isready`, no log output) before
+   * the start fails; a server that is starting up keeps waiting. Default 60 s.
+   */
+  readonly startTimeoutMs?: number
 }
 
 const binariesIn = (directory: string): Binaries | undefined => {
@@ -104,6 +109,15 @@ const freePort = (): Promise<number> =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** `pg_isready`: 0 accepting connections, 1 rejecting them (starting up), anything else no answer. */
+const isReady = (binaries: Binaries, port: number): Promise<"ready" | "starting" | "silent"> =>
+  new Promise((resolve) => {
+    execFile(binaries.pgIsReady, ["-h", "127.0.0.1", "-p", String(port), "-U", "stint", "-q"], (error) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1
+      resolve(code === 0 ? "ready" : code === 1 ? "starting" : "silent")
+    })
+  })
+
 const exited = (child: ChildProcess): Promise<void> =>
   new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve()
@@ -158,11 +172,14 @@ export const start = async (options: StartOptions = {}): Promise<Server> => {
     const killOnExit = () => child.kill("SIGKILL")
     process.once("exit", killOnExit)
 
-    for (let wait = 0; wait < 300 && child.exitCode === null; wait++) {
-      try {
-        execFileSync(binaries.pgIsReady, ["-h", "127.0.0.1", "-p", String(port), "-U", "stint", "-q"], {
-          stdio: "ignore"
-        })
+    // No wall-clock guess: on a loaded host start-up (crash recovery, shared buffers) can take long.
+    // Poll while the server process lives and answers "starting up"; give up when it exits or when
+    // `pg_isready` has had no response at all for `startTimeoutMs` (nothing is listening).
+    let lastSign = Date.now()
+    let seen = 0
+    while (child.exitCode === null && child.signalCode === null) {
+      const state = await isReady(binaries, port)
+      if (state === "ready") {
         const stop = async () => {
           process.removeListener("exit", killOnExit)
           child.kill("SIGINT") // fast shutdown: roll back open transactions, checkpoint, exit
@@ -174,9 +191,11 @@ export const start = async (options: StartOptions = {}): Promise<Server> => {
           removeDirectory()
         }
         return { url: `postgres://stint@127.0.0.1:${port}/postgres`, port, binaries, stop }
-      } catch {
-        await sleep(100)
       }
+      if (state === "starting" || output.length > seen) lastSign = Date.now()
+      seen = output.length
+      if (Date.now() - lastSign > (options.startTimeoutMs ?? 60_000)) break
+      await sleep(100)
     }
     process.removeListener("exit", killOnExit)
     child.kill("SIGKILL")

@@ -1,6 +1,7 @@
 /** The Stint test kit. */
 export * as StoreContract from "./StoreContract.js"
 export * as CheckpointStoreContract from "./CheckpointStoreContract.js"
+export * as CapacityContract from "./CapacityContract.js"
 export * as ProjectionSpec from "./ProjectionSpec.js"
 export * as ProjectionsContract from "./ProjectionsContract.js"
 export * as ProjectionRaces from "./ProjectionRaces.js"

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes, randomUUID } from "node:crypto"
 import { cpSync, mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { availableParallelism, tmpdir } from "node:os"
 import { join } from "node:path"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -21,6 +21,7 @@ import type * as Schema from "effect/Schema"
 import { type CommandName, type commands, pathOf } from "../../src/Api.js"
 import * as Launch from "../../src/Launch.js"
 import * as Token from "../../src/Token.js"
+import { cpuTicks, scaled, semaphore, waitWhileProgressing } from "./Patience.js"
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -130,6 +131,10 @@ export interface StartOptions {
   readonly env?: Readonly<Record<string, string>>
   /** Variables to leave out of the environment (e.g. `STINT_SECRET`). */
   readonly unset?: ReadonlyArray<string>
+  /**
+   * How long the process may show no progress (no output, no CPU time) before it has logged
+   * "listening", on a quiet machine (scaled by `STINT_TEST_SLOWDOWN`). Default 30 s.
+   */
   readonly startTimeoutMs?: number
 }
 
@@ -153,7 +158,7 @@ export interface Server {
   readonly as: (sub: string, role?: Token.Role) => Client
   /** A client without a token. */
   readonly anonymous: Client
-  /** SIGTERM, then the exit; SIGKILL after `timeoutMs` (20 s) if it has not exited by then. */
+  /** SIGTERM, then the exit; SIGKILL after `timeoutMs` (20 s, scaled) if it has not exited by then. */
   readonly stop: (timeoutMs?: number) => Promise<Exit>
   /** SIGKILL (kill -9), then the exit. */
   readonly kill: () => Promise<Exit>
@@ -172,11 +177,23 @@ const exitOf = (child: ChildProcess): Promise<Exit> =>
     else child.once("exit", (code, signal) => resolve({ code, signal }))
   })
 
+/**
+ * Process starts at once: starting compiles the sources (tsx) and is CPU-bound, so starting many
+ * together on a small host only makes each slower. Beyond the cores, a start waits for a free slot.
+ */
+const starting = semaphore(Math.max(2, availableParallelism()))
+
 /** A new signing secret. */
 export const newSecret = (): string => randomBytes(32).toString("base64url")
 
-/** Starts a server on `database`; resolves once it logs that it is listening. */
-export const start = async (database: Database, options: StartOptions = {}): Promise<Server> => {
+/**
+ * Starts a server on `database`; resolves once it logs that it is listening. It fails when the process
+ * exits first, or shows no progress for `startTimeoutMs` — never because the host is slow.
+ */
+export const start = (database: Database, options: StartOptions = {}): Promise<Server> =>
+  starting(() => launch(database, options))
+
+const launch = async (database: Database, options: StartOptions): Promise<Server> => {
   const secret = options.secret ?? newSecret()
   const env = Launch.environment({
     PORT: "0",
@@ -201,32 +218,40 @@ export const start = async (database: Database, options: StartOptions = {}): Pro
   })
   let output = ""
   let pending = ""
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL")
-      reject(new Error(`the server did not log "listening" within ${options.startTimeoutMs ?? 60_000} ms:\n${output}`))
-    }, options.startTimeoutMs ?? 60_000)
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString()
-      pending += chunk.toString()
-      const lines = pending.split("\n")
-      pending = lines.pop() ?? ""
-      for (const line of lines) {
-        const found = Launch.listeningUrl(line)
-        if (found !== undefined) {
-          clearTimeout(timer)
-          resolve(found.replace(/\/$/, ""))
-        }
-      }
-    })
-    child.stderr!.on("data", (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    void exited.then((exit) => {
-      clearTimeout(timer)
-      reject(new Error(`the server exited (${exit.code ?? exit.signal}) before listening:\n${output}`))
-    })
+  let listening: string | undefined
+  child.stdout!.on("data", (chunk: Buffer) => {
+    output += chunk.toString()
+    pending += chunk.toString()
+    const lines = pending.split("\n")
+    pending = lines.pop() ?? ""
+    for (const line of lines) listening ??= Launch.listeningUrl(line)?.replace(/\/$/, "")
   })
+  child.stderr!.on("data", (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  let exit: Exit | undefined
+  void exited.then((e) => {
+    exit = e
+  })
+  try {
+    await waitWhileProgressing({
+      what: 'the server to log "listening"',
+      read: () => ({ listening, exited: exit !== undefined, output: output.length, cpu: cpuTicks(child.pid) }),
+      done: (state) => state.listening !== undefined || state.exited,
+      progress: (state) => `${state.output} ${state.cpu}`,
+      idleMs: options.startTimeoutMs ?? 30_000
+    })
+  } catch (error) {
+    child.kill("SIGKILL")
+    throw new Error(`${String(error)}\n${output}`)
+  }
+  if (listening === undefined) {
+    const e = await exited
+    // The last lines (the reason it exited) may still be in the pipe after the exit.
+    await new Promise((resolve) => (child.stdout!.closed ? resolve(undefined) : child.stdout!.once("close", resolve)))
+    throw new Error(`the server exited (${e.code ?? e.signal}) before listening:\n${output}`)
+  }
+  const url = listening
   const token = (sub: string, role: Token.Role = "user") =>
     Token.mint(secret, { sub, role }, Math.floor(Date.now() / 1000))
   return {
@@ -240,7 +265,7 @@ export const start = async (database: Database, options: StartOptions = {}): Pro
     anonymous: new Client(url, undefined),
     stop: async (timeoutMs = 20_000) => {
       child.kill("SIGTERM")
-      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
+      const timer = setTimeout(() => child.kill("SIGKILL"), scaled(timeoutMs))
       const exit = await exited
       clearTimeout(timer)
       return exit
@@ -322,7 +347,7 @@ export interface FeedRead {
   readonly events: ReadonlyArray<FeedEvent>
   /** The body when the answer was not a stream (an error). */
   readonly errorBody?: unknown
-  /** True when the read stopped at the time limit rather than at `until`. */
+  /** True when the read stopped for lack of new events rather than at `until`. */
   readonly timedOut: boolean
 }
 
@@ -397,7 +422,8 @@ export class Client {
 
   /**
    * Reads `GET /feed` (from `lastEventId` when given) until `until` holds for the events so far or
-   * `timeoutMs` passes, then closes the connection.
+   * `timeoutMs` (10 s, scaled by `STINT_TEST_SLOWDOWN`) passes without a new event, then closes the
+   * connection. A feed that keeps delivering is never cut off.
    */
   async feed(
     options: {
@@ -409,10 +435,16 @@ export class Client {
   ): Promise<FeedRead> {
     const controller = new AbortController()
     let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      controller.abort()
-    }, options.timeoutMs ?? 10_000)
+    const idleMs = scaled(options.timeoutMs ?? 10_000)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const idle = () => {
+      clearTimeout(timer)
+      timer = setTimeout(() => {
+        timedOut = true
+        controller.abort()
+      }, idleMs)
+    }
+    idle()
     const events: Array<FeedEvent> = []
     try {
       const response = await fetch(`${this.url}/feed`, {
@@ -447,6 +479,7 @@ export class Client {
               if (fields.data.length > 0 && fields.id !== undefined) {
                 const raw = fields.data.join("\n")
                 events.push({ id: fields.id, event: fields.event ?? "message", raw, data: JSON.parse(raw) })
+                idle()
               }
               fields = { data: [] }
             } else if (!line.startsWith(":")) {
@@ -475,28 +508,13 @@ export class Client {
 
 // ── helpers ───────────────────────────────────────────────────────────────────────────────────
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
 /**
  * Polls `read` until `accept` holds for its value (async read models lag a little), and returns that
- * value; fails with the last value seen after `timeoutMs`.
+ * value; fails with the last value seen once `timeoutMs` (scaled by `STINT_TEST_SLOWDOWN`) passed
+ * without the value changing. A value that moves (a lag that shrinks) is progress: the wait goes on.
  */
-export const eventually = async <A>(
-  read: () => Promise<A>,
-  accept: (value: A) => boolean,
-  timeoutMs = 15_000
-): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  let last: A = await read()
-  while (!accept(last)) {
-    if (Date.now() > deadline) {
-      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last, null, 2)}`)
-    }
-    await sleep(50)
-    last = await read()
-  }
-  return last
-}
+export const eventually = <A>(read: () => Promise<A>, accept: (value: A) => boolean, timeoutMs = 15_000): Promise<A> =>
+  waitWhileProgressing({ what: "condition not met", read, done: accept, idleMs: timeoutMs })
 
 /** Waits for `GET /ready` to answer 200 with every projection caught up (lag 0). */
 export const caughtUp = (server: Server, timeoutMs = 30_000) =>

@@ -3,7 +3,7 @@
  * and stderr (the databases it runs against come from `@stint/testing/TestDatabases`).
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -70,11 +70,52 @@ export const start = (args: ReadonlyArray<string>, options: Launch = {}): Runnin
 /** Runs `stint args…` to its end. */
 export const run = (args: ReadonlyArray<string>, options: Launch = {}): Promise<Result> => start(args, options).done
 
-/** Waits until `condition` holds (polling), failing after `timeout` milliseconds with `what`. */
-export const waitFor = async (what: string, condition: () => boolean, timeout = 20_000): Promise<void> => {
-  const until = Date.now() + timeout
+/** How much slower than a quiet 2-core machine this host is (`STINT_TEST_SLOWDOWN`, set by `vitest.shared.ts`). */
+export const slowdown: number = Math.max(1, Number(process.env.STINT_TEST_SLOWDOWN) || 1)
+
+/** CPU time (clock ticks) a process has used so far, or undefined where unknown (not Linux, exited). */
+const cpuTicks = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined
+  try {
+    // /proc/<pid>/stat: the command name is in parentheses and may hold spaces; fields follow it.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return Number(fields[11]) + Number(fields[12])
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Waits until `condition` holds (polling). No wall-clock guess: it fails with `what` only once `idleMs`
+ * (20 s, scaled by `STINT_TEST_SLOWDOWN`) passed without progress — `progress()` changing, by default
+ * the output and CPU time of `running`.
+ */
+export const waitFor = async (
+  what: string,
+  condition: () => boolean,
+  options: { readonly running?: Running; readonly progress?: () => unknown; readonly idleMs?: number } = {}
+): Promise<void> => {
+  const idleMs = (options.idleMs ?? 20_000) * slowdown
+  const progress =
+    options.progress ??
+    (() =>
+      options.running === undefined
+        ? undefined
+        : `${options.running.stdout().length} ${options.running.stderr().length} ${cpuTicks(options.running.child.pid)}`)
+  let mark = await progress()
+  let since = Date.now()
+  const child = options.running?.child
   while (!condition()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    if (child !== undefined && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`stint exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}`)
+    }
+    if (Date.now() - since > idleMs) throw new Error(`no progress for ${idleMs} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
+    const next = await progress()
+    if (next !== mark) {
+      mark = next
+      since = Date.now()
+    }
   }
 }

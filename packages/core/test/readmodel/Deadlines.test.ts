@@ -1,47 +1,28 @@
 /** Deadlines: what falls due when, per engagement, as the deadline process reads it. */
-import { assert, describe, expect, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Actor, Command, EngagementEvent as E, Ids, Policy, Stint } from "@stint/core"
-import * as Projection from "@stint/core/Projection"
 import * as Deadlines from "@stint/core/Deadlines"
-import { Chunk, DateTime, Effect, Either, Stream, TestClock } from "effect"
-import { at } from "../../src/DeciderSpec.js"
-import * as ProjectionSpec from "../../src/ProjectionSpec.js"
+import { DateTime, Effect, Either, TestClock } from "effect"
+import * as ProjectionSpec from "@stint/testing/ProjectionSpec"
+import * as F from "./fixtures.js"
 
-const ana = Ids.UserId.make("ana")
-const ben = Ids.UserId.make("ben")
-const id = Ids.EngagementId.make("6f1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b")
-const stream = Stint.engagementStream(id)
+const { ana, ben, customers: area, at, as, held, wrapUp } = F
+const id = F.engagementId(6)
+const stream = F.stream(id)
 const tracked = `engagement:${id}`
-const area = Ids.Area.make("customers")
 const scope = { sessions: 3, timeBoxDays: 30, sessionMinutes: 20 }
 const goals = [{ statement: "Run a discovery call", successCriterion: "One call held" }]
 
-const requested = E.EngagementRequested.make({
-  engagementId: id,
-  menteeId: ben,
-  mentorId: ana,
-  initiator: "mentee",
+const requested = F.requested(id, {
   area,
   need: "Talk to customers",
   goals,
   ask: scope,
   // A programme with a shorter feedback window: the engagement keeps the one it was asked under.
-  policy: { ...Policy.defaults, feedbackWindowDays: 5 },
-  requestedAt: at(0),
-  expiresAt: at(7)
+  policy: { ...Policy.defaults, feedbackWindowDays: 5 }
 })
 const countered = E.ScopeCountered.make({ scope, counteredAt: at(2), expiresAt: at(9) })
-const agreed = E.EngagementAgreed.make({ scope, agreedBy: "mentor", agreedAt: at(1), endsAt: at(31) })
-const held = (n: number) =>
-  E.SessionHeld.make({
-    sessionId: Ids.SessionId.make(`${n}f1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b`),
-    heldAt: at(1 + n),
-    minutes: 20,
-    recordedBy: "mentee",
-    recordedAt: at(1 + n)
-  })
-const wrapUp = (reason: "session_cap_reached" | "time_box_elapsed", day: number) =>
-  E.WrapUpStarted.make({ reason, startedAt: at(day) })
+const agreed = F.agreed({ scope })
 const terms = { additionalSessions: 1, additionalDays: 10 }
 const accepted = (endsAt: DateTime.Utc) =>
   E.ExtensionAccepted.make({ terms, sessionCap: 4, endsAt, acceptedAt: at(32) })
@@ -126,9 +107,9 @@ describe("Deadlines", () => {
 
   it("isDue: at or after dueAt", () => {
     const d = deadline("request_expires", at(7))
-    expect(Deadlines.isDue(d, at(6, 23))).toBe(false)
-    expect(Deadlines.isDue(d, at(7))).toBe(true)
-    expect(Deadlines.isDue(d, at(8))).toBe(true)
+    assert.strictEqual(Deadlines.isDue(d, at(6, 23)), false)
+    assert.strictEqual(Deadlines.isDue(d, at(7)), true)
+    assert.strictEqual(Deadlines.isDue(d, at(8)), true)
   })
 
   it("commandFor: ExpireRequest, ElapseTimeBox, and nothing for the feedback window", () => {
@@ -147,37 +128,32 @@ describe("Deadlines", () => {
     const { due, byParticipant } = Deadlines.projection.indexes
     const d = deadline("time_box_ends", at(31))
     const millis = DateTime.toEpochMillis(at(31))
-    expect(due!(d, id)).toEqual(["time_box_ends", millis])
-    expect(byParticipant!(d, id)).toEqual([
+    assert.deepStrictEqual(due!(d, id), ["time_box_ends", millis])
+    assert.deepStrictEqual(byParticipant!(d, id), [
       ["ben", millis],
       ["ana", millis]
     ])
-    expect(due!(helper(1), tracked)).toBeUndefined()
-    expect(byParticipant!(helper(1), tracked)).toBeUndefined()
+    assert.isUndefined(due!(helper(1), tracked))
+    assert.isUndefined(byParticipant!(helper(1), tracked))
   })
 
   it("view: participants, admins and the system see a deadline; others nothing; nobody a helper", () => {
     const { view } = Deadlines.readModel
     const d = deadline("request_expires", at(7))
     for (const viewer of [Actor.user(ben), Actor.user(ana), Actor.admin(Ids.UserId.make("ada")), Actor.system])
-      expect(view(d, id, viewer)).toEqual(d)
-    expect(view(d, id, Actor.user(Ids.UserId.make("eve")))).toBeUndefined()
+      assert.deepStrictEqual(view(d, id, viewer), d)
+    assert.isUndefined(view(d, id, Actor.user(Ids.UserId.make("eve"))))
     for (const viewer of [Actor.user(ben), Actor.admin(Ids.UserId.make("ada")), Actor.system])
-      expect(view(helper(1), tracked, viewer)).toBeUndefined()
+      assert.isUndefined(view(helper(1), tracked, viewer))
   })
 
   it.effect("a real run: the process expires what is due and elapses a time box; an extension moves it", () =>
     Effect.gen(function* () {
-      yield* TestClock.setTime(DateTime.toEpochMillis(at(0)))
+      yield* F.startClock
       const stint = yield* Stint.Stint
-      const as = (userId: Ids.UserId) => ({ actor: Actor.user(userId) })
-      const first = Ids.EngagementId.make("1b4e28ba-2fa1-4d3b-8c5e-0a1b2c3d4e5f")
-      const second = Ids.EngagementId.make("2b4e28ba-2fa1-4d3b-8c5e-0a1b2c3d4e5f")
+      const [first, second] = [F.e1, F.e2]
       const cleo = Ids.UserId.make("cleo")
-      const documents = Effect.gen(function* () {
-        const envelopes = Chunk.toReadonlyArray(yield* Stream.runCollect(stint.events()))
-        return Projection.applyAll(Deadlines.projection, new Map<string, Deadlines.Document>(), envelopes)
-      })
+      const documents = Effect.map(F.log, (envelopes) => F.rebuild(Deadlines.projection, envelopes))
       /** What the deadline process does: every due deadline of a kind, in `due` order, as a command. */
       const runProcess = Effect.gen(function* () {
         const now = yield* DateTime.now
@@ -229,11 +205,11 @@ describe("Deadlines", () => {
         kind: "request_expires",
         dueAt: DateTime.add(at(0), { days: 7 })
       })
-      expect(yield* runProcess).toEqual([])
+      assert.deepStrictEqual(yield* runProcess, [])
 
       // Day 7: the unanswered request expires and leaves nothing due.
       yield* TestClock.adjust("6 days")
-      expect(yield* runProcess).toEqual([`ExpireRequest ${second}`])
+      assert.deepStrictEqual(yield* runProcess, [`ExpireRequest ${second}`])
       d = yield* documents
       assert.isUndefined(d.get(second))
       assert.isUndefined(d.get(`engagement:${second}`))
@@ -267,9 +243,9 @@ describe("Deadlines", () => {
 
       // Day 11 (the original end) is not due any more; day 16 is.
       yield* TestClock.adjust("4 days")
-      expect(yield* runProcess).toEqual([])
+      assert.deepStrictEqual(yield* runProcess, [])
       yield* TestClock.adjust("5 days")
-      expect(yield* runProcess).toEqual([`ElapseTimeBox ${first}`])
+      assert.deepStrictEqual(yield* runProcess, [`ElapseTimeBox ${first}`])
       assert.isUndefined((yield* documents).get(first))
       const state = yield* stint.engagement(first)
       assert.strictEqual(state?.status, "wrapping_up")
@@ -290,23 +266,14 @@ describe("Deadlines", () => {
       )
       // The process sends nothing for the feedback window, even once it has passed.
       yield* TestClock.adjust("15 days")
-      expect(yield* runProcess).toEqual([])
+      assert.deepStrictEqual(yield* runProcess, [])
       // And the decider agrees the window is closed then.
       const late = yield* Effect.either(
         stint.execute(Command.GiveFeedback.make({ engagementId: first, rating: 5 }), as(ben))
       )
       assert.isTrue(Either.isLeft(late))
       // Any split of the log into two batches gives the same documents (INV-19).
-      const envelopes = Chunk.toReadonlyArray(yield* Stream.runCollect(stint.events()))
-      const all = Projection.applyAll(Deadlines.projection, new Map<string, Deadlines.Document>(), envelopes)
-      for (let cut = 0; cut <= envelopes.length; cut++) {
-        const before = Projection.applyAll(
-          Deadlines.projection,
-          new Map<string, Deadlines.Document>(),
-          envelopes.slice(0, cut)
-        )
-        assert.deepStrictEqual(Projection.applyAll(Deadlines.projection, before, envelopes.slice(cut)), all)
-      }
+      F.assertBatchesAgree(Deadlines.projection, yield* F.log)
     }).pipe(Effect.provide(Stint.layerMemory()))
   )
 })

@@ -6,8 +6,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Actor, type Checkpoint, Command, Feed, Ids, Stint } from "@stint/core"
 import type { Envelope } from "@stint/core/EventCodec"
-import * as A from "../src/Arbitraries.js"
-import * as World from "../src/World.js"
+import * as A from "@stint/testing/Arbitraries"
+import * as World from "@stint/testing/World"
 import { Chunk, Clock, DateTime, Effect, Stream, TestClock, TestContext } from "effect"
 import * as fc from "fast-check"
 

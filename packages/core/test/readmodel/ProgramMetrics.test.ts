@@ -1,62 +1,49 @@
 /** ProgramMetrics: the programme's counts and rates, specified event by event and over real histories. */
-import { assert, describe, expect, it } from "@effect/vitest"
-import { Actor, EngagementEvent as E, EngagementState as ES, Ids, MentorEvent as M, Policy, Stint } from "@stint/core"
+import { assert, describe, it } from "@effect/vitest"
+import { Actor, EngagementEvent as E, EngagementState as ES, Ids, MentorEvent as M, Stint } from "@stint/core"
 import type { Command } from "@stint/core/Command"
 import type { Envelope } from "@stint/core/EventCodec"
 import * as Projection from "@stint/core/Projection"
 import * as ProgramMetrics from "@stint/core/ProgramMetrics"
-import { Chunk, Clock, DateTime, type Duration, Effect, Stream, TestClock, TestContext } from "effect"
+import { Clock, DateTime, type Duration, Effect, TestClock, TestContext } from "effect"
 import * as fc from "fast-check"
-import * as A from "../../src/Arbitraries.js"
-import { at } from "../../src/DeciderSpec.js"
-import * as ProjectionSpec from "../../src/ProjectionSpec.js"
-import * as World from "../../src/World.js"
+import * as A from "@stint/testing/Arbitraries"
+import * as ProjectionSpec from "@stint/testing/ProjectionSpec"
+import * as World from "@stint/testing/World"
+import * as F from "./fixtures.js"
 
 const { projection, readModel, empty, programmeId } = ProgramMetrics
 type Programme = ProgramMetrics.Programme
+const { at } = F
 
 // ── event builders ───────────────────────────────────────────────────────────────────────────
 
-const ana = Ids.UserId.make("ana")
-const ben = Ids.UserId.make("ben")
-const engagement = (n: number) => Ids.EngagementId.make(`${n}f1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b`)
-const session = (n: number) => Ids.SessionId.make(`${n}a1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b`)
-const stream = (n: number) => Stint.engagementStream(engagement(n))
+const { ana, ben, sessionId: session } = F
+const engagement = F.engagementId
+const stream = (n: number) => F.stream(engagement(n))
 const anaStream = Stint.mentorStream(ana)
 const goal = { statement: "Run a discovery call", successCriterion: "One call held" }
 const scope = { sessions: 2, timeBoxDays: 30, sessionMinutes: 20 }
 
 const requested = (n: number, options: { initiator?: "mentee" | "mentor"; goals?: number; at?: DateTime.Utc } = {}) =>
-  E.EngagementRequested.make({
-    engagementId: engagement(n),
-    menteeId: ben,
-    mentorId: ana,
+  F.requested(engagement(n), {
     initiator: options.initiator ?? "mentee",
-    area: Ids.Area.make("customers"),
+    area: F.customers,
     need: "Talk to customers",
     goals: Array.from({ length: options.goals ?? 1 }, () => goal),
     ask: scope,
-    policy: Policy.defaults,
-    requestedAt: options.at ?? at(0),
-    expiresAt: at(7)
+    requestedAt: options.at ?? at(0)
   })
 const minutesAfter = (m: number) => DateTime.add(at(0), { minutes: m })
 const agreed = (agreedAt: DateTime.Utc, agreedBy: "mentee" | "mentor" = "mentor", sessions = 2) =>
-  E.EngagementAgreed.make({ scope: { ...scope, sessions }, agreedBy, agreedAt, endsAt: at(31) })
+  F.agreed({ scope: { ...scope, sessions }, agreedBy, agreedAt })
 const countered = (counteredAt: DateTime.Utc) =>
   E.ScopeCountered.make({ scope: { ...scope, sessions: 1 }, counteredAt, expiresAt: at(8) })
 const declined = (declinedAt: DateTime.Utc, declinedBy: "mentee" | "mentor" = "mentor") =>
   E.EngagementDeclined.make({ declinedBy, declinedAt, reason: "Too busy this month" })
 const withdrawn = E.RequestWithdrawn.make({ withdrawnBy: "mentee", withdrawnAt: at(1) })
 const expired = E.RequestExpired.make({ expiredAt: at(7) })
-const held = (n: number) =>
-  E.SessionHeld.make({
-    sessionId: session(n),
-    heldAt: at(1 + n),
-    minutes: 20,
-    recordedBy: "mentee",
-    recordedAt: at(1 + n)
-  })
+const held = (n: number) => F.held(n)
 const retracted = (n: number) =>
   E.SessionRetracted.make({ sessionId: session(n), retractedBy: "mentee", retractedAt: at(1 + n, 1) })
 const closed = (outcome: "completed" | "ended_early") =>
@@ -99,7 +86,7 @@ const programmeAfter = (
   history: ReadonlyArray<readonly [ReturnType<typeof stream>, ReadonlyArray<E.EngagementEvent | M.MentorEvent>]>
 ) => {
   const envelopes = ProjectionSpec.envelopes(history.flatMap(([s, events]) => events.map((e) => [s, e] as const)))
-  const doc = Projection.applyAll(projection, new Map(), envelopes).get(programmeId)
+  const doc = F.rebuild(projection, envelopes).get(programmeId)
   assert.isTrue(doc?._tag === "Programme")
   return doc as Programme
 }
@@ -344,9 +331,9 @@ describe("ProgramMetrics projection", () => {
       [stream(2), note("my private worry")],
       [stream(2), closed("ended_early")]
     ])
-    const json = JSON.stringify([...Projection.applyAll(projection, new Map(), envelopes).entries()])
+    const json = JSON.stringify([...F.rebuild(projection, envelopes).entries()])
     for (const secret of ["my private worry", "Too busy", "Moved teams", "Talk to customers", ana, ben]) {
-      expect(json).not.toContain(secret)
+      assert.notInclude(json, secret)
     }
   })
 })
@@ -385,12 +372,8 @@ describe("ProgramMetrics view", () => {
 
 // ── real histories ───────────────────────────────────────────────────────────────────────────
 
-const allEvents = Effect.gen(function* () {
-  const stint = yield* Stint.Stint
-  return Chunk.toReadonlyArray(yield* Stream.runCollect(stint.events()))
-})
-
-const rebuild = (envelopes: ReadonlyArray<Envelope>) => Projection.applyAll(projection, new Map(), envelopes)
+const allEvents = F.log
+const rebuild = (envelopes: ReadonlyArray<Envelope>) => F.rebuild(projection, envelopes)
 
 describe("ProgramMetrics over a real history", () => {
   it.effect("a programme's month through Stint.layerMemory: every number, no note text, no names", () =>
@@ -599,9 +582,9 @@ describe("ProgramMetrics over a real history", () => {
       // INV-16: no document holds any text a user wrote; the programme holds no user's name either.
       assert.isTrue(envelopes.some((e) => e.event._tag === "NoteAdded"))
       const everything = JSON.stringify([...documents.entries()])
-      for (const text of secrets) expect(everything).not.toContain(text)
+      for (const text of secrets) assert.notInclude(everything, text)
       const served = JSON.stringify(programme)
-      for (const name of [ana, ben, cy, dee, eve, fay, gus, hal]) expect(served).not.toContain(`"${name}"`)
+      for (const name of [ana, ben, cy, dee, eve, fay, gus, hal]) assert.notInclude(served, `"${name}"`)
       assert.isFalse(/\b(ana|ben|cy|dee|eve|fay|gus|hal)\b/.test(served))
     }).pipe(Effect.provide(Stint.layerMemory()))
   )
@@ -729,11 +712,11 @@ describe("ProgramMetrics over generated histories", () => {
           assert.deepStrictEqual(Object.fromEntries(batched), Object.fromEntries(documents))
 
           // INV-16: no user text anywhere; no user id in the programme document.
-          expect(JSON.stringify([...documents.entries()])).not.toContain("secret")
+          assert.notInclude(JSON.stringify([...documents.entries()]), "secret")
           const served = JSON.stringify(p)
           for (const id of [...A.mentorIds, ...A.menteeIds, A.adminId, A.strangerId])
-            expect(served).not.toContain(`"${id}"`)
-          expect(served).not.toMatch(/mentor-\d|mentee-\d|stranger/)
+            assert.notInclude(served, `"${id}"`)
+          assert.notMatch(served, /mentor-\d|mentee-\d|stranger/)
         })
         await Effect.runPromise(
           program.pipe(Effect.provide(Stint.layerMemory()), Effect.provide(TestContext.TestContext))
@@ -742,6 +725,6 @@ describe("ProgramMetrics over generated histories", () => {
       { numRuns: 60 }
     )
     // the generated runs did write notes, so the leak check above was not vacuous
-    expect(notesWritten).toBeGreaterThan(0)
+    assert.isAbove(notesWritten, 0)
   })
 })

@@ -1,56 +1,31 @@
 /** EngagementView: one document per engagement, given / when / then, its views, and a real run. */
-import { assert, describe, expect, it } from "@effect/vitest"
-import { Actor, Command, EngagementEvent as E, Ids, Policy, Stint } from "@stint/core"
-import * as Projection from "@stint/core/Projection"
+import { assert, describe, it } from "@effect/vitest"
+import { Actor, Command, EngagementEvent as E, Ids, Stint } from "@stint/core"
 import * as EngagementView from "@stint/core/EngagementView"
-import { Chunk, DateTime, Effect, Stream, TestClock } from "effect"
-import { at } from "../../src/DeciderSpec.js"
-import * as ProjectionSpec from "../../src/ProjectionSpec.js"
+import { DateTime, Effect, TestClock } from "effect"
+import * as ProjectionSpec from "@stint/testing/ProjectionSpec"
+import * as F from "./fixtures.js"
 
-const ana = Ids.UserId.make("ana")
-const ben = Ids.UserId.make("ben")
-const id = Ids.EngagementId.make("6f1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b")
-const other = Ids.EngagementId.make("7f1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b")
-const stream = Stint.engagementStream(id)
-const area = Ids.Area.make("customers")
-const sessionId = (n: number) => Ids.SessionId.make(`${n}f1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b`)
+const { ana, ben, customers: area, sessionId, at, as, wrapUp } = F
+const id = F.engagementId(6)
+const other = F.engagementId(7)
+const stream = F.stream(id)
 const scope = { sessions: 3, timeBoxDays: 30, sessionMinutes: 20 }
 const goals = [
   { statement: "Run a discovery call", successCriterion: "One call held" },
   { statement: "Write an interview script", successCriterion: "Script reviewed" }
 ]
 
-const requested = E.EngagementRequested.make({
-  engagementId: id,
-  menteeId: ben,
-  mentorId: ana,
-  initiator: "mentee",
-  area,
-  need: "Talk to customers",
-  goals,
-  ask: scope,
-  policy: Policy.defaults,
-  requestedAt: at(0),
-  expiresAt: at(7)
-})
+const requested = F.requested(id, { area, need: "Talk to customers", goals, ask: scope })
 const countered = E.ScopeCountered.make({
   scope: { sessions: 2, timeBoxDays: 20, sessionMinutes: 30 },
   counteredAt: at(1),
   expiresAt: at(8)
 })
-const agreed = E.EngagementAgreed.make({ scope, agreedBy: "mentor", agreedAt: at(1), endsAt: at(31) })
-const held = (n: number, minutes = 20) =>
-  E.SessionHeld.make({
-    sessionId: sessionId(n),
-    heldAt: at(1 + n),
-    minutes,
-    recordedBy: "mentee",
-    recordedAt: at(1 + n)
-  })
+const agreed = F.agreed({ scope })
+const held = (n: number, minutes = 20) => F.held(n, { minutes })
 const retracted = (n: number) =>
   E.SessionRetracted.make({ sessionId: sessionId(n), retractedBy: "mentee", retractedAt: at(2 + n) })
-const wrapUp = (reason: "session_cap_reached" | "time_box_elapsed", day: number) =>
-  E.WrapUpStarted.make({ reason, startedAt: at(day) })
 const closed = E.EngagementClosed.make({
   outcome: "ended_early",
   reason: "Ben changed jobs",
@@ -283,14 +258,10 @@ describe("EngagementView", () => {
         E.FeedbackGiven.make({ givenBy: "mentor", rating: 4, comment: "secret comment", givenAt: at(11) })
       ].map((e) => [stream, e] as const)
     )
-    const documents = Projection.applyAll(
-      EngagementView.projection,
-      new Map<string, EngagementView.Document>(),
-      envelopes
-    )
+    const documents = F.rebuild(EngagementView.projection, envelopes)
     const json = JSON.stringify([...documents.values()])
-    for (const text of ["secret note text", "secret comment", "Ben changed jobs"]) expect(json).not.toContain(text)
-    expect(EngagementView.projection.handles.has("NoteAdded")).toBe(false)
+    for (const text of ["secret note text", "secret comment", "Ben changed jobs"]) assert.notInclude(json, text)
+    assert.strictEqual(EngagementView.projection.handles.has("NoteAdded"), false)
   })
 
   it("an event for an engagement never requested makes no document; a second request is ignored", () => {
@@ -303,40 +274,39 @@ describe("EngagementView", () => {
   })
 
   it("daysLeft: whole days rounded up while live, 0 once passed, undefined otherwise", () => {
-    expect(EngagementView.daysLeft(active, at(1))).toBe(30)
-    expect(EngagementView.daysLeft(active, at(30, 21))).toBe(1)
-    expect(EngagementView.daysLeft(active, at(31))).toBe(0)
-    expect(EngagementView.daysLeft(active, at(40))).toBe(0)
-    expect(EngagementView.daysLeft({ ...active, state: "wrapping_up" }, at(21))).toBe(10)
-    expect(EngagementView.daysLeft(base, at(1))).toBeUndefined()
-    expect(EngagementView.daysLeft({ ...active, state: "completed" }, at(2))).toBeUndefined()
+    assert.strictEqual(EngagementView.daysLeft(active, at(1)), 30)
+    assert.strictEqual(EngagementView.daysLeft(active, at(30, 21)), 1)
+    assert.strictEqual(EngagementView.daysLeft(active, at(31)), 0)
+    assert.strictEqual(EngagementView.daysLeft(active, at(40)), 0)
+    assert.strictEqual(EngagementView.daysLeft({ ...active, state: "wrapping_up" }, at(21)), 10)
+    assert.isUndefined(EngagementView.daysLeft(base, at(1)))
+    assert.isUndefined(EngagementView.daysLeft({ ...active, state: "completed" }, at(2)))
   })
 
   it("indexes: by mentee, by mentor and by state, each with the request time", () => {
     const { byMentee, byMentor, byState } = EngagementView.projection.indexes
     const millis = DateTime.toEpochMillis(at(0))
-    expect(byMentee!(active, id)).toEqual(["ben", millis])
-    expect(byMentor!(active, id)).toEqual(["ana", millis])
-    expect(byState!(active, id)).toEqual(["active", millis])
+    assert.deepStrictEqual(byMentee!(active, id), ["ben", millis])
+    assert.deepStrictEqual(byMentor!(active, id), ["ana", millis])
+    assert.deepStrictEqual(byState!(active, id), ["active", millis])
   })
 
   it("view: both participants, admins and the system see it; any other user nothing", () => {
     const { view } = EngagementView.readModel
-    expect(view(active, id, Actor.user(ben))).toEqual(active)
-    expect(view(active, id, Actor.user(ana))).toEqual(active)
-    expect(view(active, id, Actor.admin(Ids.UserId.make("ada")))).toEqual(active)
-    expect(view(active, id, Actor.system)).toEqual(active)
-    expect(view(active, id, Actor.user(Ids.UserId.make("eve")))).toBeUndefined()
+    assert.deepStrictEqual(view(active, id, Actor.user(ben)), active)
+    assert.deepStrictEqual(view(active, id, Actor.user(ana)), active)
+    assert.deepStrictEqual(view(active, id, Actor.admin(Ids.UserId.make("ada"))), active)
+    assert.deepStrictEqual(view(active, id, Actor.system), active)
+    assert.isUndefined(view(active, id, Actor.user(Ids.UserId.make("eve"))))
   })
 
   it.effect("a real run: request, agree, sessions, a retraction, an extension, outcomes, closing, feedback", () =>
     Effect.gen(function* () {
-      yield* TestClock.setTime(DateTime.toEpochMillis(at(0)))
+      yield* F.startClock
       const stint = yield* Stint.Stint
-      const as = (userId: Ids.UserId) => ({ actor: Actor.user(userId) })
       const days = (n: number) => TestClock.adjust(`${n} days`)
       const now = DateTime.now
-      const engagementId = Ids.EngagementId.make("1b4e28ba-2fa1-4d3b-8c5e-0a1b2c3d4e5f")
+      const engagementId = F.e1
 
       yield* stint.execute(Command.RegisterMentor.make({ mentorId: ana, areas: [area] }), as(ana))
       yield* stint.execute(
@@ -370,11 +340,7 @@ describe("EngagementView", () => {
         as(ana)
       )
       const offeredAt = yield* now
-      const mid = Projection.applyAll(
-        EngagementView.projection,
-        new Map<string, EngagementView.Document>(),
-        Chunk.toReadonlyArray(yield* Stream.runCollect(stint.events()))
-      ).get(engagementId)!
+      const mid = F.rebuild(EngagementView.projection, yield* F.log).get(engagementId)!
       assert.strictEqual(mid.state, "wrapping_up")
       assert.deepStrictEqual(mid.openExtension, { additionalSessions: 2, additionalDays: 7, offeredAt })
       assert.deepStrictEqual(mid.sessions.held, 1)
@@ -397,12 +363,8 @@ describe("EngagementView", () => {
       yield* stint.execute(Command.GiveFeedback.make({ engagementId, rating: 5, comment: "Very useful" }), as(ben))
       yield* stint.execute(Command.GiveFeedback.make({ engagementId, rating: 4 }), as(ana))
 
-      const envelopes = Chunk.toReadonlyArray(yield* Stream.runCollect(stint.events()))
-      const documents = Projection.applyAll(
-        EngagementView.projection,
-        new Map<string, EngagementView.Document>(),
-        envelopes
-      )
+      const envelopes = yield* F.log
+      const documents = F.rebuild(EngagementView.projection, envelopes)
       assert.deepStrictEqual([...documents.keys()], [engagementId])
       const d = documents.get(engagementId)!
       const agreedScope = { sessions: 2, timeBoxDays: 14, sessionMinutes: 20 }
@@ -446,16 +408,9 @@ describe("EngagementView", () => {
         d.through,
         envelopes.filter((e) => e.record.streamId === Stint.engagementStream(engagementId)).length
       )
-      expect(JSON.stringify(d)).not.toContain("Very useful")
+      assert.notInclude(JSON.stringify(d), "Very useful")
       // Any split of the log into two batches gives the same document (INV-19).
-      for (let cut = 0; cut <= envelopes.length; cut++) {
-        const first = Projection.applyAll(
-          EngagementView.projection,
-          new Map<string, EngagementView.Document>(),
-          envelopes.slice(0, cut)
-        )
-        assert.deepStrictEqual(Projection.applyAll(EngagementView.projection, first, envelopes.slice(cut)), documents)
-      }
+      F.assertBatchesAgree(EngagementView.projection, envelopes)
     }).pipe(Effect.provide(Stint.layerMemory()))
   )
 })

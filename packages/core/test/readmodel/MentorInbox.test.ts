@@ -1,60 +1,18 @@
 /** MentorInbox: requests awaiting the mentor by expiry, counters, offers and extensions awaiting the mentee. */
-import { describe, expect, it } from "@effect/vitest"
-import { Actor, EngagementEvent as E, Ids, Policy, Stint } from "@stint/core"
-import type { DomainEvent } from "@stint/core/EventCodec"
-import * as Projection from "@stint/core/Projection"
+import { assert, describe, it } from "@effect/vitest"
+import { Actor, EngagementEvent as E, Ids, Stint } from "@stint/core"
 import * as MentorInbox from "@stint/core/MentorInbox"
-import type { StreamId } from "@stint/core/StreamId"
-import { Chunk, DateTime, Effect, Stream, TestClock } from "effect"
-import { at } from "../../src/DeciderSpec.js"
-import * as ProjectionSpec from "../../src/ProjectionSpec.js"
+import { DateTime, Effect, TestClock } from "effect"
+import * as ProjectionSpec from "@stint/testing/ProjectionSpec"
+import * as F from "./fixtures.js"
 
-const ana = Ids.UserId.make("ana")
-const ben = Ids.UserId.make("ben")
-const cai = Ids.UserId.make("cai")
-const dee = Ids.UserId.make("dee")
-const eli = Ids.UserId.make("eli")
-const typescript = Ids.Area.make("typescript")
-const engagement = (n: number) => Ids.EngagementId.make(`${n}0000000-0000-4000-8000-000000000000`)
-const [e1, e2, e3, e4, e5] = [1, 2, 3, 4, 5].map(engagement) as [
-  Ids.EngagementId,
-  Ids.EngagementId,
-  Ids.EngagementId,
-  Ids.EngagementId,
-  Ids.EngagementId
-]
-const stream = (id: Ids.EngagementId) => Stint.engagementStream(id)
-const goals = [{ statement: "Ship a typed API", successCriterion: "Reviewed and merged" }]
-const ask = { sessions: 3, timeBoxDays: 30, sessionMinutes: 20 }
+const { ana, ben, cai, dee, eli, typescript, e1, e2, e3, e4, e5, stream, goals, ask, as, at, requested } = F
 const counterScope = { sessions: 2, timeBoxDays: 21, sessionMinutes: 20 }
 const inboxId = MentorInbox.inboxId(ana)
+const documentsOf = (history: Parameters<typeof F.documentsOf>[1]) => F.documentsOf(MentorInbox.projection, history)
 
-const requested = (
-  id: Ids.EngagementId,
-  options: {
-    menteeId?: Ids.UserId
-    initiator?: "mentee" | "mentor"
-    requestedAt?: DateTime.Utc
-    expiresAt?: DateTime.Utc
-    need?: string
-  } = {}
-) =>
-  E.EngagementRequested.make({
-    engagementId: id,
-    menteeId: options.menteeId ?? ben,
-    mentorId: ana,
-    initiator: options.initiator ?? "mentee",
-    area: typescript,
-    need: options.need ?? "Help me type my API",
-    goals,
-    ask,
-    policy: Policy.defaults,
-    requestedAt: options.requestedAt ?? at(0),
-    expiresAt: options.expiresAt ?? at(7)
-  })
 const countered = E.ScopeCountered.make({ scope: counterScope, counteredAt: at(1), expiresAt: at(8) })
-const agreed = (agreedBy: "mentee" | "mentor") =>
-  E.EngagementAgreed.make({ scope: ask, agreedBy, agreedAt: at(2), endsAt: at(32) })
+const agreed = (agreedBy: "mentee" | "mentor") => F.agreed({ agreedBy, agreedAt: at(2), endsAt: at(32) })
 const offered = E.ExtensionOffered.make({ terms: { additionalSessions: 1, additionalDays: 7 }, offeredAt: at(5) })
 
 const request = (
@@ -80,12 +38,6 @@ const inbox = (lists: Partial<Omit<MentorInbox.MentorInbox, "_tag" | "mentorId">
   extensions: [],
   ...lists
 })
-const documentsOf = (history: ReadonlyArray<readonly [StreamId, ReadonlyArray<DomainEvent>]>) =>
-  Projection.applyAll(
-    MentorInbox.projection,
-    new Map(),
-    ProjectionSpec.envelopes(history.flatMap(([s, events]) => events.map((e) => [s, e] as const)))
-  )
 
 describe("MentorInbox", () => {
   it("a mentee's request waits for the mentor, soonest expiry first; a link names the parties", () => {
@@ -234,10 +186,10 @@ describe("MentorInbox", () => {
     const long = `${"🙂".repeat(150)} ${"x".repeat(300)}`
     const documents = documentsOf([[stream(e1), [requested(e1, { need: long })]]])
     const summary = (documents.get(inboxId) as MentorInbox.MentorInbox).requests[0]!.needSummary
-    expect(Array.from(summary).length).toBe(200)
-    expect(summary.endsWith("…")).toBe(true)
-    expect(summary.startsWith("🙂".repeat(150))).toBe(true)
-    expect(MentorInbox.summarize("short")).toBe("short")
+    assert.strictEqual(Array.from(summary).length, 200)
+    assert.strictEqual(summary.endsWith("…"), true)
+    assert.strictEqual(summary.startsWith("🙂".repeat(150)), true)
+    assert.strictEqual(MentorInbox.summarize("short"), "short")
   })
 
   it("unexpected sequences do not throw: events of unknown engagements change nothing", () => {
@@ -252,37 +204,42 @@ describe("MentorInbox", () => {
       [stream(e1), [requested(e1, { expiresAt: at(7) })]],
       [stream(e2), [requested(e2, { menteeId: cai, expiresAt: at(3) })]]
     ])
-    expect(awaitingMentor!(documents.get(inboxId)!, inboxId)).toEqual([DateTime.toEpochMillis(at(3))])
-    expect(awaitingMentor!(inbox({}), inboxId)).toBeUndefined()
-    expect(awaitingMentor!(documents.get(MentorInbox.engagementDocumentId(e1))!, "link")).toBeUndefined()
+    assert.deepStrictEqual(awaitingMentor!(documents.get(inboxId)!, inboxId), [DateTime.toEpochMillis(at(3))])
+    assert.isUndefined(awaitingMentor!(inbox({}), inboxId))
+    assert.isUndefined(awaitingMentor!(documents.get(MentorInbox.engagementDocumentId(e1))!, "link"))
   })
 
   it("view: the mentor, admins and the system see the inbox; other users and links nothing", () => {
     const documents = documentsOf([[stream(e1), [requested(e1)]]])
     const doc = documents.get(inboxId)!
     const { view } = MentorInbox.readModel
-    expect(view(doc, inboxId, Actor.user(ana))).toEqual(doc)
-    expect(view(doc, inboxId, Actor.admin(dee))).toEqual(doc)
-    expect(view(doc, inboxId, Actor.system)).toEqual(doc)
-    expect(view(doc, inboxId, Actor.user(ben))).toBeUndefined()
+    assert.deepStrictEqual(view(doc, inboxId, Actor.user(ana)), doc)
+    assert.deepStrictEqual(view(doc, inboxId, Actor.admin(dee)), doc)
+    assert.deepStrictEqual(view(doc, inboxId, Actor.system), doc)
+    assert.isUndefined(view(doc, inboxId, Actor.user(ben)))
     const link = documents.get(MentorInbox.engagementDocumentId(e1))!
-    expect(view(link, "link", Actor.user(ana))).toBeUndefined()
-    expect(view(link, "link", Actor.system)).toBeUndefined()
+    assert.isUndefined(view(link, "link", Actor.user(ana)))
+    assert.isUndefined(view(link, "link", Actor.system))
   })
 
   it("hoursLeft and answerableRequests take now explicitly; a request past its deadline is not answerable", () => {
     const doc = inbox({ requests: [request(e2, cai, at(3)), request(e1, ben, at(7))] })
-    expect(MentorInbox.hoursLeft(doc.requests[0]!, at(2, 1))).toBe(23)
-    expect(MentorInbox.hoursLeft(doc.requests[0]!, at(4))).toBe(0)
-    expect(MentorInbox.answerableRequests(doc, at(2)).map((r) => r.engagementId)).toEqual([e2, e1])
-    expect(MentorInbox.answerableRequests(doc, at(3)).map((r) => r.engagementId)).toEqual([e1])
+    assert.strictEqual(MentorInbox.hoursLeft(doc.requests[0]!, at(2, 1)), 23)
+    assert.strictEqual(MentorInbox.hoursLeft(doc.requests[0]!, at(4)), 0)
+    assert.deepStrictEqual(
+      MentorInbox.answerableRequests(doc, at(2)).map((r) => r.engagementId),
+      [e2, e1]
+    )
+    assert.deepStrictEqual(
+      MentorInbox.answerableRequests(doc, at(3)).map((r) => r.engagementId),
+      [e1]
+    )
   })
 
   it.effect("a real run through Stint: requests, a counter, an offer, an extension, answers and closing", () =>
     Effect.gen(function* () {
-      yield* TestClock.setTime(DateTime.toEpochMillis(at(0)))
+      yield* F.startClock
       const stint = yield* Stint.Stint
-      const as = (userId: Ids.UserId) => ({ actor: Actor.user(userId) })
       const areas = [typescript]
       yield* stint.execute({ _tag: "RegisterMentor", mentorId: ana, areas }, as(ana))
       const ask = (id: Ids.EngagementId, menteeId: Ids.UserId) =>
@@ -328,25 +285,34 @@ describe("MentorInbox", () => {
       // e5: eli asks and waits
       yield* ask(e5, eli)
 
-      const read = Effect.map(Stream.runCollect(stint.events()), Chunk.toReadonlyArray)
-      const doc = Projection.applyAll(MentorInbox.projection, new Map(), yield* read).get(
-        inboxId
-      ) as MentorInbox.MentorInbox
-      expect(doc.requests.map((r) => [r.engagementId, r.menteeId, r.needSummary])).toEqual([[e5, eli, "Help"]])
-      expect(MentorInbox.hoursLeft(doc.requests[0]!, yield* DateTime.now)).toBe(7 * 24)
-      expect(doc.counters.map((c) => [c.engagementId, c.menteeId, c.counter.sessions])).toEqual([[e2, cai, 2]])
-      expect(doc.offers.map((o) => [o.engagementId, o.menteeId])).toEqual([[e4, dee]])
-      expect(doc.extensions.map((x) => [x.engagementId, x.terms.additionalSessions])).toEqual([[e1, 1]])
-      expect(JSON.stringify(doc)).not.toContain("Shared note text")
-      expect(JSON.stringify(doc)).not.toContain("Fully booked")
+      const doc = F.rebuild(MentorInbox.projection, yield* F.log).get(inboxId) as MentorInbox.MentorInbox
+      assert.deepStrictEqual(
+        doc.requests.map((r) => [r.engagementId, r.menteeId, r.needSummary]),
+        [[e5, eli, "Help"]]
+      )
+      assert.strictEqual(MentorInbox.hoursLeft(doc.requests[0]!, yield* DateTime.now), 7 * 24)
+      assert.deepStrictEqual(
+        doc.counters.map((c) => [c.engagementId, c.menteeId, c.counter.sessions]),
+        [[e2, cai, 2]]
+      )
+      assert.deepStrictEqual(
+        doc.offers.map((o) => [o.engagementId, o.menteeId]),
+        [[e4, dee]]
+      )
+      assert.deepStrictEqual(
+        doc.extensions.map((x) => [x.engagementId, x.terms.additionalSessions]),
+        [[e1, 1]]
+      )
+      assert.notInclude(JSON.stringify(doc), "Shared note text")
+      assert.notInclude(JSON.stringify(doc), "Fully booked")
 
       // The mentee answers everything: the inbox empties.
       yield* stint.execute({ _tag: "AcceptExtension", engagementId: e1 }, as(ben))
       yield* stint.execute({ _tag: "AgreeEngagement", engagementId: e2 }, as(cai))
       yield* stint.execute({ _tag: "WithdrawRequest", engagementId: e4 }, as(ana))
       yield* stint.execute({ _tag: "WithdrawRequest", engagementId: e5 }, as(eli))
-      const after = Projection.applyAll(MentorInbox.projection, new Map(), yield* read)
-      expect(after.get(inboxId)).toEqual(inbox({}))
+      const after = F.rebuild(MentorInbox.projection, yield* F.log)
+      assert.deepStrictEqual(after.get(inboxId), inbox({}))
     }).pipe(Effect.provide(Stint.layerMemory()))
   )
 })

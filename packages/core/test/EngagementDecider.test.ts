@@ -1,7 +1,7 @@
 /** Given / when / then: one spec per row of the lifecycle table, and the refusals that guard it. */
 import { describe, it } from "@effect/vitest"
 import { Actor, EngagementEvent as E, Ids, MenteeEvent as ME, MentorEvent as MR, Policy } from "@stint/core"
-import { at, given } from "../src/DeciderSpec.js"
+import { at, given } from "@stint/testing/DeciderSpec"
 
 const ana = Ids.UserId.make("ana")
 const ben = Ids.UserId.make("ben")

@@ -1,53 +1,19 @@
 /** MentorLoad: seats, committed sessions, utilisation, response times, recent sessions, ratings, views. */
-import { assert, describe, expect, it } from "@effect/vitest"
-import { Actor, EngagementEvent as E, Ids, MentorEvent as M, Policy, Stint } from "@stint/core"
-import type { DomainEvent } from "@stint/core/EventCodec"
-import * as Projection from "@stint/core/Projection"
+import { assert, describe, it } from "@effect/vitest"
+import { Actor, EngagementEvent as E, Ids, MentorEvent as M, Stint } from "@stint/core"
 import * as MentorLoad from "@stint/core/MentorLoad"
-import type { StreamId } from "@stint/core/StreamId"
-import { Chunk, DateTime, Effect, Stream, TestClock } from "effect"
-import { at } from "../../src/DeciderSpec.js"
-import * as ProjectionSpec from "../../src/ProjectionSpec.js"
+import { DateTime, Effect, TestClock } from "effect"
+import * as ProjectionSpec from "@stint/testing/ProjectionSpec"
+import * as F from "./fixtures.js"
 
-const ana = Ids.UserId.make("ana")
-const ben = Ids.UserId.make("ben")
-const cai = Ids.UserId.make("cai")
-const dee = Ids.UserId.make("dee")
-const typescript = Ids.Area.make("typescript")
-const product = Ids.Area.make("product")
-const engagement = (n: number) => Ids.EngagementId.make(`${n}0000000-0000-4000-8000-000000000000`)
-const session = (n: number) => Ids.SessionId.make(`${n}1111111-1111-4111-8111-111111111111`)
-const [e1, e2, e3, e4, e5] = [1, 2, 3, 4, 5].map(engagement) as [
-  Ids.EngagementId,
-  Ids.EngagementId,
-  Ids.EngagementId,
-  Ids.EngagementId,
-  Ids.EngagementId
-]
+const { ana, ben, cai, dee, typescript, product, e1, e2, e3, e4, e5, stream, goals, as, at, sessionId: session } = F
 const mentorStream = Stint.mentorStream(ana)
-const stream = (id: Ids.EngagementId) => Stint.engagementStream(id)
 const minutesAfter = (t: DateTime.Utc, minutes: number, seconds = 0) => DateTime.add(t, { minutes, seconds })
-const goals = [{ statement: "Ship a typed API", successCriterion: "Reviewed and merged" }]
 
 const registered = (capacity = { engagements: 3, sessions: 8 }) =>
   M.MentorRegistered.make({ mentorId: ana, areas: [typescript, product], capacity, registeredAt: at(0) })
-const requested = (
-  id: Ids.EngagementId,
-  options: { menteeId?: Ids.UserId; initiator?: "mentee" | "mentor"; requestedAt?: DateTime.Utc } = {}
-) =>
-  E.EngagementRequested.make({
-    engagementId: id,
-    menteeId: options.menteeId ?? ben,
-    mentorId: ana,
-    initiator: options.initiator ?? "mentee",
-    area: typescript,
-    need: "Help me type my API",
-    goals,
-    ask: { sessions: 3, timeBoxDays: 60, sessionMinutes: 20 },
-    policy: Policy.defaults,
-    requestedAt: options.requestedAt ?? at(0),
-    expiresAt: at(7)
-  })
+const requested = (id: Ids.EngagementId, overrides: Parameters<typeof F.requested>[1] = {}) =>
+  F.requested(id, { ask: { sessions: 3, timeBoxDays: 60, sessionMinutes: 20 }, ...overrides })
 const agreed = (agreedAt: DateTime.Utc, agreedBy: "mentee" | "mentor" = "mentor", sessions = 3) =>
   E.EngagementAgreed.make({
     scope: { sessions, timeBoxDays: 60, sessionMinutes: 20 },
@@ -61,8 +27,7 @@ const declined = (declinedAt: DateTime.Utc, declinedBy: "mentee" | "mentor" = "m
   E.EngagementDeclined.make({ declinedBy, declinedAt, reason: "Not my area this month" })
 const reserved = (id: Ids.EngagementId, sessions: number, reservedAt: DateTime.Utc) =>
   M.SeatReserved.make({ engagementId: id, sessions, reservedAt })
-const held = (n: number, day: number) =>
-  E.SessionHeld.make({ sessionId: session(n), heldAt: at(day), minutes: 20, recordedBy: "mentee", recordedAt: at(day) })
+const held = (n: number, day: number) => F.held(n, { heldAt: at(day) })
 const feedback = (givenBy: "mentee" | "mentor", rating: number, day: number) =>
   E.FeedbackGiven.make({ givenBy, rating, comment: "Kind and precise", givenAt: at(day) })
 
@@ -94,12 +59,7 @@ const load = (overrides: Partial<MentorLoad.MentorLoad>): MentorLoad.MentorLoad 
 const mentorId = MentorLoad.mentorDocumentId(ana)
 
 /** The documents after these events, stream by stream, through the reference semantics. */
-const documentsOf = (history: ReadonlyArray<readonly [StreamId, ReadonlyArray<DomainEvent>]>) =>
-  Projection.applyAll(
-    MentorLoad.projection,
-    new Map(),
-    ProjectionSpec.envelopes(history.flatMap(([s, events]) => events.map((e) => [s, e] as const)))
-  )
+const documentsOf = (history: Parameters<typeof F.documentsOf>[1]) => F.documentsOf(MentorLoad.projection, history)
 const mentorDoc = (documents: ReadonlyMap<string, MentorLoad.Document>): MentorLoad.MentorLoad => {
   const d = documents.get(mentorId)
   assert.isTrue(d?._tag === "MentorLoad", "the mentor document exists")
@@ -328,17 +288,17 @@ describe("MentorLoad", () => {
       [stream(e1), [held(1, 1), held(2, 35), held(3, 40)]]
     ])
     const doc = mentorDoc(documents)
-    expect(doc.sessionsHeld).toBe(3)
-    expect(doc.recentSessions).toEqual([
+    assert.strictEqual(doc.sessionsHeld, 3)
+    assert.deepStrictEqual(doc.recentSessions, [
       { sessionId: session(2), heldAt: at(35) },
       { sessionId: session(3), heldAt: at(40) }
     ])
-    expect(MentorLoad.sessionsInLast30Days(doc, at(40))).toBe(2)
-    expect(MentorLoad.sessionsInLast30Days(doc, at(65))).toBe(2)
-    expect(MentorLoad.sessionsInLast30Days(doc, at(66))).toBe(1)
-    expect(MentorLoad.sessionsInLast30Days(doc, at(71))).toBe(0)
+    assert.strictEqual(MentorLoad.sessionsInLast30Days(doc, at(40)), 2)
+    assert.strictEqual(MentorLoad.sessionsInLast30Days(doc, at(65)), 2)
+    assert.strictEqual(MentorLoad.sessionsInLast30Days(doc, at(66)), 1)
+    assert.strictEqual(MentorLoad.sessionsInLast30Days(doc, at(71)), 0)
     // Sessions after `now` are not in the last 30 days of `now`.
-    expect(MentorLoad.sessionsInLast30Days(doc, at(36))).toBe(1)
+    assert.strictEqual(MentorLoad.sessionsInLast30Days(doc, at(36)), 1)
   })
 
   it("average rating: the mentees' ratings only, never the comments", () => {
@@ -348,9 +308,9 @@ describe("MentorLoad", () => {
       [stream(e2), [requested(e2, { menteeId: cai }), agreed(at(1)), held(2, 2), feedback("mentee", 5, 4)]]
     ])
     const doc = mentorDoc(documents)
-    expect([doc.ratingSum, doc.ratingCount, doc.averageRating]).toEqual([9, 2, 4.5])
-    expect(JSON.stringify([...documents.values()])).not.toContain("Kind and precise")
-    expect(JSON.stringify([...documents.values()])).not.toContain("Not my area")
+    assert.deepStrictEqual([doc.ratingSum, doc.ratingCount, doc.averageRating], [9, 2, 4.5])
+    assert.notInclude(JSON.stringify([...documents.values()]), "Kind and precise")
+    assert.notInclude(JSON.stringify([...documents.values()]), "Not my area")
   })
 
   it("unexpected sequences do not throw: events for unknown engagements or mentors change nothing", () => {
@@ -378,41 +338,40 @@ describe("MentorLoad", () => {
   it("indexes: byArea lists unpaused mentors under each area by load; atCapacity lists full ones; links never", () => {
     const { byArea, atCapacity } = MentorLoad.projection.indexes
     const open = load({ utilisation: { engagements: 1 / 3, sessions: 0.25, overall: 1 / 3 } })
-    expect(byArea!(open, mentorId)).toEqual([
+    assert.deepStrictEqual(byArea!(open, mentorId), [
       [typescript, 1 / 3],
       [product, 1 / 3]
     ])
-    expect(byArea!(load({ paused: true }), mentorId)).toBeUndefined()
-    expect(atCapacity!(open, mentorId)).toBeUndefined()
-    expect(atCapacity!(load({ atCapacity: true }), mentorId)).toEqual([ana])
+    assert.isUndefined(byArea!(load({ paused: true }), mentorId))
+    assert.isUndefined(atCapacity!(open, mentorId))
+    assert.deepStrictEqual(atCapacity!(load({ atCapacity: true }), mentorId), [ana])
     const documents = documentsOf([[stream(e1), [requested(e1)]]])
     const link = documents.get(MentorLoad.engagementDocumentId(e1))!
-    expect(byArea!(link, "link")).toBeUndefined()
-    expect(atCapacity!(link, "link")).toBeUndefined()
+    assert.isUndefined(byArea!(link, "link"))
+    assert.isUndefined(atCapacity!(link, "link"))
   })
 
   it("view: the mentor, admins and the system see everything; other users the public subset; links nobody", () => {
     const doc = load({ paused: false, accepting: true })
     const { view } = MentorLoad.readModel
-    expect(view(doc, mentorId, Actor.user(ana))).toEqual(doc)
-    expect(view(doc, mentorId, Actor.admin(dee))).toEqual(doc)
-    expect(view(doc, mentorId, Actor.system)).toEqual(doc)
-    expect(view(doc, mentorId, Actor.user(ben))).toEqual({
+    assert.deepStrictEqual(view(doc, mentorId, Actor.user(ana)), doc)
+    assert.deepStrictEqual(view(doc, mentorId, Actor.admin(dee)), doc)
+    assert.deepStrictEqual(view(doc, mentorId, Actor.system), doc)
+    assert.deepStrictEqual(view(doc, mentorId, Actor.user(ben)), {
       mentorId: ana,
       areas: [typescript, product],
       paused: false,
       accepting: true
     })
     const link = documentsOf([[stream(e1), [requested(e1)]]]).get(MentorLoad.engagementDocumentId(e1))!
-    expect(view(link, "link", Actor.user(ana))).toBeUndefined()
-    expect(view(link, "link", Actor.admin(dee))).toBeUndefined()
+    assert.isUndefined(view(link, "link", Actor.user(ana)))
+    assert.isUndefined(view(link, "link", Actor.admin(dee)))
   })
 
   it.effect("a real run through Stint: counters, agreements, sessions, notes, an extension, closing, feedback", () =>
     Effect.gen(function* () {
-      yield* TestClock.setTime(DateTime.toEpochMillis(at(0)))
+      yield* F.startClock
       const stint = yield* Stint.Stint
-      const as = (userId: Ids.UserId) => ({ actor: Actor.user(userId) })
       const now = DateTime.now
       yield* stint.execute({ _tag: "RegisterMentor", mentorId: ana, areas: [typescript, product] }, as(ana))
       const ask = (id: Ids.EngagementId, menteeId: Ids.UserId, area: Ids.Area) =>
@@ -461,31 +420,25 @@ describe("MentorLoad", () => {
       yield* stint.execute({ _tag: "GiveFeedback", engagementId: e1, rating: 5, comment: "Great" }, as(ben))
       yield* stint.execute({ _tag: "GiveFeedback", engagementId: e1, rating: 3 }, as(ana))
 
-      const envelopes = Chunk.toReadonlyArray(yield* Stream.runCollect(stint.events()))
-      const documents = Projection.applyAll(MentorLoad.projection, new Map(), envelopes)
+      const envelopes = yield* F.log
+      const documents = F.rebuild(MentorLoad.projection, envelopes)
       const doc = mentorDoc(documents)
-      expect(doc.seats).toEqual([{ engagementId: e2, committed: 4, held: 1 }])
-      expect([doc.active, doc.committedSessions, doc.committedSessionsRemaining]).toEqual([1, 4, 3])
-      expect(doc.utilisation).toEqual({ engagements: 1 / 3, sessions: 0.5, overall: 0.5 })
-      expect(doc.responseMinutes).toEqual([
+      assert.deepStrictEqual(doc.seats, [{ engagementId: e2, committed: 4, held: 1 }])
+      assert.deepStrictEqual([doc.active, doc.committedSessions, doc.committedSessionsRemaining], [1, 4, 3])
+      assert.deepStrictEqual(doc.utilisation, { engagements: 1 / 3, sessions: 0.5, overall: 0.5 })
+      assert.deepStrictEqual(doc.responseMinutes, [
         { minutes: 45, count: 1 },
         { minutes: 60, count: 1 },
         { minutes: 120, count: 1 }
       ])
-      expect(doc.medianResponseMinutes).toBe(60)
-      expect([doc.sessionsHeld, MentorLoad.sessionsInLast30Days(doc, yield* now)]).toEqual([2, 2])
-      expect([doc.ratingSum, doc.ratingCount, doc.averageRating]).toEqual([5, 1, 5])
-      expect([doc.atCapacity, doc.accepting, doc.paused]).toEqual([false, true, false])
+      assert.strictEqual(doc.medianResponseMinutes, 60)
+      assert.deepStrictEqual([doc.sessionsHeld, MentorLoad.sessionsInLast30Days(doc, yield* now)], [2, 2])
+      assert.deepStrictEqual([doc.ratingSum, doc.ratingCount, doc.averageRating], [5, 1, 5])
+      assert.deepStrictEqual([doc.atCapacity, doc.accepting, doc.paused], [false, true, false])
       const text = JSON.stringify([...documents.values()])
-      for (const secret of ["secret", "Great", "Fully booked"]) expect(text).not.toContain(secret)
+      for (const secret of ["secret", "Great", "Fully booked"]) assert.notInclude(text, secret)
       // The same log in two batches gives the same documents (INV-19).
-      const half = Math.floor(envelopes.length / 2)
-      const split = Projection.applyAll(
-        MentorLoad.projection,
-        Projection.applyAll(MentorLoad.projection, new Map(), envelopes.slice(0, half)),
-        envelopes.slice(half)
-      )
-      expect(Object.fromEntries(split)).toEqual(Object.fromEntries(documents))
+      F.assertBatchesAgree(MentorLoad.projection, envelopes, [Math.floor(envelopes.length / 2)])
     }).pipe(Effect.provide(Stint.layerMemory()))
   )
 })

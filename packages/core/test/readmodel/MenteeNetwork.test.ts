@@ -1,55 +1,18 @@
 /** MenteeNetwork: the board of advisors, totals, interests without a mentor, open requests, views. */
-import { describe, expect, it } from "@effect/vitest"
-import { Actor, EngagementEvent as E, Ids, MenteeEvent as ME, Policy, Stint } from "@stint/core"
-import type { DomainEvent } from "@stint/core/EventCodec"
-import * as Projection from "@stint/core/Projection"
+import { assert, describe, it } from "@effect/vitest"
+import { Actor, EngagementEvent as E, Ids, MenteeEvent as ME, Stint } from "@stint/core"
 import * as MenteeNetwork from "@stint/core/MenteeNetwork"
-import type { StreamId } from "@stint/core/StreamId"
-import { Chunk, DateTime, Effect, Stream, TestClock } from "effect"
-import { at } from "../../src/DeciderSpec.js"
-import * as ProjectionSpec from "../../src/ProjectionSpec.js"
+import { DateTime, Effect, TestClock } from "effect"
+import * as ProjectionSpec from "@stint/testing/ProjectionSpec"
+import * as F from "./fixtures.js"
 
-const ana = Ids.UserId.make("ana")
-const bo = Ids.UserId.make("bo")
-const ben = Ids.UserId.make("ben")
-const dee = Ids.UserId.make("dee")
-const typescript = Ids.Area.make("typescript")
-const product = Ids.Area.make("product")
-const design = Ids.Area.make("design")
-const engagement = (n: number) => Ids.EngagementId.make(`${n}0000000-0000-4000-8000-000000000000`)
-const session = (n: number) => Ids.SessionId.make(`${n}1111111-1111-4111-8111-111111111111`)
-const [e1, e2, e3, e4] = [1, 2, 3, 4].map(engagement) as [
-  Ids.EngagementId,
-  Ids.EngagementId,
-  Ids.EngagementId,
-  Ids.EngagementId
-]
-const stream = (id: Ids.EngagementId) => Stint.engagementStream(id)
+const { ana, ben, bo, dee, typescript, product, design, e1, e2, e3, e4, stream, goals, as, at, requested } = F
 const menteeStream = Stint.menteeStream(ben)
 const networkId = MenteeNetwork.networkId(ben)
-const goals = [{ statement: "Ship a typed API", successCriterion: "Reviewed and merged" }]
-const ask = { sessions: 3, timeBoxDays: 30, sessionMinutes: 20 }
+const documentsOf = (history: Parameters<typeof F.documentsOf>[1]) => F.documentsOf(MenteeNetwork.projection, history)
 
-const requested = (
-  id: Ids.EngagementId,
-  options: { mentorId?: Ids.UserId; area?: Ids.Area; initiator?: "mentee" | "mentor" } = {}
-) =>
-  E.EngagementRequested.make({
-    engagementId: id,
-    menteeId: ben,
-    mentorId: options.mentorId ?? ana,
-    initiator: options.initiator ?? "mentee",
-    area: options.area ?? typescript,
-    need: "Help me type my API",
-    goals,
-    ask,
-    policy: Policy.defaults,
-    requestedAt: at(0),
-    expiresAt: at(7)
-  })
-const agreed = E.EngagementAgreed.make({ scope: ask, agreedBy: "mentor", agreedAt: at(1), endsAt: at(31) })
-const held = (n: number, day: number) =>
-  E.SessionHeld.make({ sessionId: session(n), heldAt: at(day), minutes: 20, recordedBy: "mentee", recordedAt: at(day) })
+const agreed = F.agreed()
+const held = (n: number, day: number) => F.held(n, { heldAt: at(day) })
 const closed = (outcome: "completed" | "ended_early", day: number) =>
   E.EngagementClosed.make({
     outcome,
@@ -92,12 +55,6 @@ const advisor = (fields: Partial<MenteeNetwork.Advisor>): MenteeNetwork.Advisor 
   goalsMet: 0,
   ...fields
 })
-const documentsOf = (history: ReadonlyArray<readonly [StreamId, ReadonlyArray<DomainEvent>]>) =>
-  Projection.applyAll(
-    MenteeNetwork.projection,
-    new Map(),
-    ProjectionSpec.envelopes(history.flatMap(([s, events]) => events.map((e) => [s, e] as const)))
-  )
 
 describe("MenteeNetwork", () => {
   it("open requests and offers are counted; nobody is on the board before an agreement", () => {
@@ -136,7 +93,7 @@ describe("MenteeNetwork", () => {
       agreed,
       held(1, 2),
       held(2, 3),
-      E.SessionRetracted.make({ sessionId: session(2), retractedBy: "mentee", retractedAt: at(3) })
+      E.SessionRetracted.make({ sessionId: F.sessionId(2), retractedBy: "mentee", retractedAt: at(3) })
     ])
     spec
       .thenDocument(
@@ -238,31 +195,34 @@ describe("MenteeNetwork", () => {
 
   it("index unmetInterest: one key per area of interest without a mentor; links never", () => {
     const { unmetInterest } = MenteeNetwork.projection.indexes
-    expect(unmetInterest!(network({ areasWithoutMentor: [product, design] }), networkId)).toEqual([[product], [design]])
-    expect(unmetInterest!(network({}), networkId)).toEqual([])
+    assert.deepStrictEqual(unmetInterest!(network({ areasWithoutMentor: [product, design] }), networkId), [
+      [product],
+      [design]
+    ])
+    assert.deepStrictEqual(unmetInterest!(network({}), networkId), [])
     const link = documentsOf([[stream(e1), [requested(e1)]]]).get(MenteeNetwork.engagementDocumentId(e1))!
-    expect(unmetInterest!(link, "link")).toBeUndefined()
+    assert.isUndefined(unmetInterest!(link, "link"))
   })
 
   it("view: the mentee, admins and the system see the network; mentors and other users do not", () => {
     const documents = documentsOf([[stream(e1), [requested(e1), agreed]]])
     const doc = documents.get(networkId)!
     const { view } = MenteeNetwork.readModel
-    expect(view(doc, networkId, Actor.user(ben))).toEqual(doc)
-    expect(view(doc, networkId, Actor.admin(dee))).toEqual(doc)
-    expect(view(doc, networkId, Actor.system)).toEqual(doc)
-    expect(view(doc, networkId, Actor.user(ana))).toBeUndefined()
-    expect(view(doc, networkId, Actor.user(dee))).toBeUndefined()
+    assert.deepStrictEqual(view(doc, networkId, Actor.user(ben)), doc)
+    assert.deepStrictEqual(view(doc, networkId, Actor.admin(dee)), doc)
+    assert.deepStrictEqual(view(doc, networkId, Actor.system), doc)
+    assert.isUndefined(view(doc, networkId, Actor.user(ana)))
+    assert.isUndefined(view(doc, networkId, Actor.user(dee)))
     const link = documents.get(MenteeNetwork.engagementDocumentId(e1))!
-    expect(view(link, "link", Actor.user(ben))).toBeUndefined()
-    expect(view(link, "link", Actor.system)).toBeUndefined()
+    assert.isUndefined(view(link, "link", Actor.user(ben)))
+    assert.isUndefined(view(link, "link", Actor.system))
   })
 
   it("mentorsByArea groups the board by area", () => {
     const doc = network({
       advisors: [advisor({ mentorId: bo, area: product }), advisor({}), advisor({ mentorId: bo })]
     })
-    expect(MenteeNetwork.mentorsByArea(doc)).toEqual([
+    assert.deepStrictEqual(MenteeNetwork.mentorsByArea(doc), [
       { area: product, advisors: [advisor({ mentorId: bo, area: product })] },
       { area: typescript, advisors: [advisor({}), advisor({ mentorId: bo })] }
     ])
@@ -270,9 +230,8 @@ describe("MenteeNetwork", () => {
 
   it.effect("a real run through Stint: interests, requests, agreements, sessions, goals, closing, an offer", () =>
     Effect.gen(function* () {
-      yield* TestClock.setTime(DateTime.toEpochMillis(at(0)))
+      yield* F.startClock
       const stint = yield* Stint.Stint
-      const as = (userId: Ids.UserId) => ({ actor: Actor.user(userId) })
       yield* stint.execute({ _tag: "RegisterMentor", mentorId: ana, areas: [typescript, design] }, as(ana))
       yield* stint.execute({ _tag: "RegisterMentor", mentorId: bo, areas: [product] }, as(bo))
       yield* stint.execute({ _tag: "DeclareInterests", areas: [typescript, product, design] }, as(ben))
@@ -293,7 +252,7 @@ describe("MenteeNetwork", () => {
           {
             _tag: "RecordSession",
             engagementId: id,
-            sessionId: session(n),
+            sessionId: F.sessionId(n),
             heldAt: DateTime.subtract(now, { hours: hoursAgo }),
             minutes: 20
           },
@@ -326,14 +285,14 @@ describe("MenteeNetwork", () => {
         as(ana)
       )
 
-      const envelopes = Chunk.toReadonlyArray(yield* Stream.runCollect(stint.events()))
-      const documents = Projection.applyAll(MenteeNetwork.projection, new Map(), envelopes)
+      const envelopes = yield* F.log
+      const documents = F.rebuild(MenteeNetwork.projection, envelopes)
       const doc = documents.get(networkId) as MenteeNetwork.MenteeNetwork
-      expect(doc.advisors).toEqual([
+      assert.deepStrictEqual(doc.advisors, [
         advisor({ mentorId: bo, area: product, endedEarly: 1, sessionsHeld: 1 }),
         advisor({ completed: 1, sessionsHeld: 2, goalsMet: 1 })
       ])
-      expect(doc.totals).toEqual({
+      assert.deepStrictEqual(doc.totals, {
         mentors: 2,
         engagements: 2,
         live: 0,
@@ -342,21 +301,21 @@ describe("MenteeNetwork", () => {
         sessionsHeld: 3,
         goalsMet: 1
       })
-      expect(doc.areasWithoutMentor).toEqual([product, design])
-      expect([doc.openRequests, doc.openOffers]).toEqual([0, 1])
+      assert.deepStrictEqual(doc.areasWithoutMentor, [product, design])
+      assert.deepStrictEqual([doc.openRequests, doc.openOffers], [0, 1])
       const text = JSON.stringify([...documents.values()])
-      for (const secret of ["Private note text", "Thanks", "Changed teams"]) expect(text).not.toContain(secret)
+      for (const secret of ["Private note text", "Thanks", "Changed teams"]) assert.notInclude(text, secret)
       // Documents for mentors are never created: only mentees' networks and links.
-      expect([...documents.keys()].filter((k) => k.startsWith("mentee:"))).toEqual([networkId])
+      assert.deepStrictEqual(
+        [...documents.keys()].filter((k) => k.startsWith("mentee:")),
+        [networkId]
+      )
       // Any split of the log into batches gives the same documents (INV-19).
-      for (const cut of [1, Math.floor(envelopes.length / 3), envelopes.length - 1]) {
-        const split = Projection.applyAll(
-          MenteeNetwork.projection,
-          Projection.applyAll(MenteeNetwork.projection, new Map(), envelopes.slice(0, cut)),
-          envelopes.slice(cut)
-        )
-        expect(Object.fromEntries(split)).toEqual(Object.fromEntries(documents))
-      }
+      F.assertBatchesAgree(MenteeNetwork.projection, envelopes, [
+        1,
+        Math.floor(envelopes.length / 3),
+        envelopes.length - 1
+      ])
     }).pipe(Effect.provide(Stint.layerMemory()))
   )
 })

@@ -76,6 +76,15 @@ describe("Projection definitions", () => {
     assert.deepStrictEqual(sessions.apply(unhandled, { get: () => undefined }), [])
   })
 
+  it("refuses a bad name or version", () => {
+    const define = (name: string, version: number) => () =>
+      Projection.make({ name, version, handles: [], document: Schema.Int, apply: () => [] })
+    assert.throws(define("Upper", 1), /name/)
+    assert.throws(define("ok", 0), /version/)
+    assert.throws(define("ok", 1.5), /version/)
+    assert.doesNotThrow(define("ok-2", 3))
+  })
+
   it.effect("a projection registered twice fails the layer with InvalidProjection", () =>
     Effect.gen(function* () {
       const layer = Projections.layerWith(

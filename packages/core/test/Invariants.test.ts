@@ -2,7 +2,7 @@
  * The invariants of DOMAIN.md as properties over generated command sequences (see `Arbitraries`).
  * Each property plays a scenario in a pure `World` and checks the rule over every step and history.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import type { Actor } from "@stint/core/Actor"
 import * as ActorModule from "@stint/core/Actor"
 import * as Ids from "@stint/core/Ids"
@@ -21,8 +21,8 @@ import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
 import * as fc from "fast-check"
-import * as A from "../src/Arbitraries.js"
-import * as World from "../src/World.js"
+import * as A from "@stint/testing/Arbitraries"
+import * as World from "@stint/testing/World"
 
 const numRuns = 200
 const policy = Policy.defaults
@@ -424,22 +424,22 @@ describe("invariants", () => {
             const n1 = yield* count
             const second = yield* Effect.either(stint.execute(command, { actor, commandId }))
             const n2 = yield* count
-            expect(n2).toBe(n1)
+            assert.strictEqual(n2, n1)
             if (Either.isRight(first)) {
-              expect(Either.isRight(second)).toBe(true)
+              assert.strictEqual(Either.isRight(second), true)
               if (Either.isRight(second)) {
-                expect(second.right.events).toEqual(first.right.events)
+                assert.deepStrictEqual(second.right.events, first.right.events)
                 // Recorded even when it decided nothing: the retry is a duplicate either way.
-                expect(second.right.duplicate).toBe(true)
+                assert.strictEqual(second.right.duplicate, true)
               }
               // The same id for another request (the same command from someone else) is refused.
               const other =
                 actor._tag === "System" ? ActorModule.user(Ids.UserId.make("someone-else")) : ActorModule.system
               const reused = yield* Effect.either(stint.execute(command, { actor: other, commandId }))
-              expect(Either.isLeft(reused) && reused.left._tag).toBe("CommandIdReused")
-              expect(yield* count).toBe(n1)
+              assert.strictEqual(Either.isLeft(reused) && reused.left._tag, "CommandIdReused")
+              assert.strictEqual(yield* count, n1)
             } else {
-              expect(Either.isLeft(second) && second.left._tag).toBe(first.left._tag)
+              assert.strictEqual(Either.isLeft(second) && second.left._tag, first.left._tag)
             }
           }
         })
@@ -455,8 +455,8 @@ describe("invariants", () => {
       for (const t of traces) {
         const again = Decider.decide(t.command, t.input)
         const third = Decider.decide(t.command, { ...t.input })
-        expect(again).toEqual(t.result)
-        expect(third).toEqual(again)
+        assert.deepStrictEqual(again, t.result)
+        assert.deepStrictEqual(third, again)
       }
     }))
 })
@@ -529,7 +529,7 @@ describe("generator coverage", () => {
       "expire twice",
       "stranger on engagement"
     ])
-      expect(counts[key] ?? 0, key).toBeGreaterThan(0)
+      assert.isAbove(counts[key] ?? 0, 0, key)
   })
 })
 
@@ -547,11 +547,14 @@ describe("INV-17 under concurrency", () => {
         ),
         { concurrency: "unbounded" }
       )
-      expect(results.filter((r) => !r.duplicate).length).toBe(1)
+      assert.strictEqual(results.filter((r) => !r.duplicate).length, 1)
       const first = results.find((r) => !r.duplicate)!
       for (const r of results)
-        expect(r.events.map((e) => e.record.eventId)).toEqual(first.events.map((e) => e.record.eventId))
-      expect((yield* stint.history(Stint.mentorStream(mentorId))).length).toBe(1)
+        assert.deepStrictEqual(
+          r.events.map((e) => e.record.eventId),
+          first.events.map((e) => e.record.eventId)
+        )
+      assert.strictEqual((yield* stint.history(Stint.mentorStream(mentorId))).length, 1)
     }).pipe(Effect.provide(Stint.layerMemory()))
   )
 })

@@ -1,39 +1,20 @@
 /** SessionJournal: sessions and notes per engagement, and the privacy boundary of its view (INV-16). */
-import { assert, describe, expect, it } from "@effect/vitest"
-import { Actor, Command, EngagementEvent as E, Ids, Policy, Stint } from "@stint/core"
-import * as Projection from "@stint/core/Projection"
+import { assert, describe, it } from "@effect/vitest"
+import { Actor, Command, EngagementEvent as E, Ids, Stint } from "@stint/core"
 import * as SessionJournal from "@stint/core/SessionJournal"
-import { Chunk, DateTime, Effect, Schema, Stream, TestClock } from "effect"
-import { at } from "../../src/DeciderSpec.js"
-import * as ProjectionSpec from "../../src/ProjectionSpec.js"
+import { DateTime, Effect, Schema, TestClock } from "effect"
+import * as ProjectionSpec from "@stint/testing/ProjectionSpec"
+import * as F from "./fixtures.js"
 
-const ana = Ids.UserId.make("ana")
-const ben = Ids.UserId.make("ben")
-const eve = Ids.UserId.make("eve")
-const id = Ids.EngagementId.make("6f1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b")
-const stream = Stint.engagementStream(id)
-const area = Ids.Area.make("customers")
-const sessionId = (n: number) => Ids.SessionId.make(`${n}f1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b`)
-const noteId = (n: number) => Ids.NoteId.make(`${n}e1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b`)
+const { ana, ben, eve, customers: area, sessionId, noteId, at, as } = F
+const id = F.engagementId(6)
+const stream = F.stream(id)
 const scope = { sessions: 3, timeBoxDays: 30, sessionMinutes: 20 }
 const goals = [{ statement: "Run a discovery call", successCriterion: "One call held" }]
 
-const requested = E.EngagementRequested.make({
-  engagementId: id,
-  menteeId: ben,
-  mentorId: ana,
-  initiator: "mentee",
-  area,
-  need: "Talk to customers",
-  goals,
-  ask: scope,
-  policy: Policy.defaults,
-  requestedAt: at(0),
-  expiresAt: at(7)
-})
-const agreed = E.EngagementAgreed.make({ scope, agreedBy: "mentor", agreedAt: at(1), endsAt: at(31) })
-const held = (n: number, recordedBy: E.Role = "mentee") =>
-  E.SessionHeld.make({ sessionId: sessionId(n), heldAt: at(1 + n), minutes: 20 + n, recordedBy, recordedAt: at(1 + n) })
+const requested = F.requested(id, { area, need: "Talk to customers", goals, ask: scope })
+const agreed = F.agreed({ scope })
+const held = (n: number, recordedBy: E.Role = "mentee") => F.held(n, { minutes: 20 + n, recordedBy })
 const session = (n: number, recordedBy: E.Role = "mentee", retracted = false): SessionJournal.Session => ({
   sessionId: sessionId(n),
   heldAt: at(1 + n),
@@ -184,7 +165,7 @@ describe("SessionJournal", () => {
     assert.deepStrictEqual(view(journal, id, Actor.system), staff)
     assert.isUndefined(view(journal, id, Actor.user(eve)))
     // Even an admin whose user id is a participant's reads as staff: the actor decides, not the id.
-    expect(view(journal, id, Actor.admin(ben))?.notes).toEqual([])
+    assert.deepStrictEqual(view(journal, id, Actor.admin(ben))?.notes, [])
   })
 
   it("INV-16: a private note's text reaches its author and no one else", () => {
@@ -193,7 +174,7 @@ describe("SessionJournal", () => {
       for (const viewer of viewers) {
         const seen = JSON.stringify(SessionJournal.forViewer(journal, viewer) ?? null).includes(n.text)
         const author = viewer._tag === "User" && viewer.userId === (n.author === "mentee" ? ben : ana)
-        expect(seen, `${n.text} seen by ${Actor.describe(viewer)}`).toBe(author)
+        assert.strictEqual(seen, author, `${n.text} seen by ${Actor.describe(viewer)}`)
       }
     }
   })
@@ -208,7 +189,7 @@ describe("SessionJournal", () => {
 
   it("index: each participant, with the request time", () => {
     const millis = DateTime.toEpochMillis(at(0))
-    expect(SessionJournal.projection.indexes.byParticipant!(journal, id)).toEqual([
+    assert.deepStrictEqual(SessionJournal.projection.indexes.byParticipant!(journal, id), [
       ["ben", millis],
       ["ana", millis]
     ])
@@ -216,11 +197,10 @@ describe("SessionJournal", () => {
 
   it.effect("a real run: sessions, a retraction, notes of both kinds, a private note after closing", () =>
     Effect.gen(function* () {
-      yield* TestClock.setTime(DateTime.toEpochMillis(at(0)))
+      yield* F.startClock
       const stint = yield* Stint.Stint
-      const as = (userId: Ids.UserId) => ({ actor: Actor.user(userId) })
       const days = (n: number) => TestClock.adjust(`${n} days`)
-      const engagementId = Ids.EngagementId.make("1b4e28ba-2fa1-4d3b-8c5e-0a1b2c3d4e5f")
+      const engagementId = F.e1
       const addNote = (n: number, by: Ids.UserId, visibility: E.Visibility, about?: number) =>
         stint.execute(
           Command.AddNote.make({
@@ -260,12 +240,8 @@ describe("SessionJournal", () => {
       yield* days(1)
       yield* addNote(4, ben, "private")
 
-      const envelopes = Chunk.toReadonlyArray(yield* Stream.runCollect(stint.events()))
-      const documents = Projection.applyAll(
-        SessionJournal.projection,
-        new Map<string, SessionJournal.Document>(),
-        envelopes
-      )
+      const envelopes = yield* F.log
+      const documents = F.rebuild(SessionJournal.projection, envelopes)
       assert.deepStrictEqual([...documents.keys()], [engagementId])
       const d = documents.get(engagementId)!
       assert.deepStrictEqual(d.sessions, [
@@ -285,14 +261,7 @@ describe("SessionJournal", () => {
       assert.deepStrictEqual(texts(Actor.admin(eve)), [])
       assert.deepStrictEqual(texts(Actor.user(eve)), undefined)
       // Any split of the log into two batches gives the same journal (INV-19).
-      for (let cut = 0; cut <= envelopes.length; cut++) {
-        const before = Projection.applyAll(
-          SessionJournal.projection,
-          new Map<string, SessionJournal.Document>(),
-          envelopes.slice(0, cut)
-        )
-        assert.deepStrictEqual(Projection.applyAll(SessionJournal.projection, before, envelopes.slice(cut)), documents)
-      }
+      F.assertBatchesAgree(SessionJournal.projection, envelopes)
     }).pipe(Effect.provide(Stint.layerMemory()))
   )
 })
