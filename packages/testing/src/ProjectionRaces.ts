@@ -178,6 +178,14 @@ const servedGeneration = (context: Context.Context<Projections.Projections>) =>
     context
   )
 
+/** Six declarations over three mentee streams: the log the deterministic races build from. */
+const seed = (process: Process) =>
+  Effect.forEach(
+    Array.from({ length: 6 }, (_, i) => i),
+    (i) => Effect.provide(declare(`m${i % 3}`, ["sql"], i), process.context),
+    { discard: true }
+  )
+
 /** A generated schedule: processes, writes and interruptions, all racing. */
 interface Schedule {
   /** Each process's batch size. */
@@ -269,7 +277,7 @@ export const projectionRaces = (name: string, storage: Storage, runs: number): v
       Effect.gen(function* () {
         const open = yield* storage
         const process = yield* open
-        for (let i = 0; i < 6; i++) yield* Effect.provide(declare(`m${i % 3}`, ["sql"], i), process.context)
+        yield* seed(process)
         const rivalSawNone = yield* pause
         const firstAtSwitch = yield* pause
         const options = { async: [applied], run: false, batchSize: 2 }
@@ -301,7 +309,7 @@ export const projectionRaces = (name: string, storage: Storage, runs: number): v
       Effect.gen(function* () {
         const open = yield* storage
         const process = yield* open
-        for (let i = 0; i < 6; i++) yield* Effect.provide(declare(`m${i % 3}`, ["sql"], i), process.context)
+        yield* seed(process)
         const rivalSawNone = yield* pause
         const rivalAtSwitch = yield* pause
         const firstAtSwitch = yield* pause
